@@ -1,0 +1,43 @@
+#pragma once
+// Every run option with its one and only default. --help, --print-config and
+// configs/default.toml are all generated from this struct via option_table().
+#include <string>
+
+namespace deepcompress {
+
+struct Options {
+  // [engine]
+  int batch_size = 8;           // pages per detector batch (fixed shape, last padded), 1..64
+  int rec_batch_size = 8;       // text-line crops per recognizer batch, 1..256
+  std::string device = "auto";  // auto | cpu | cuda | cuda:N
+  std::string mode = "base";    // detector canvas: small=960, base=1280, large=1600 px
+  int threads = 0;              // intra-op CPU threads; 0 = number of cores
+  std::string precision = "fp32";  // fp32 | fp16 | bf16 (half precisions: CUDA only)
+  bool angle_classifier = true; // detect and fix upside-down (180 deg) text lines
+  // [input]
+  int dpi = 200;                // PDF rasterization resolution, 50..600
+  std::string pages;            // page selection such as "1-3,7"; empty = all pages
+  std::string password_file;    // file whose first line is the PDF password
+  // [output]
+  std::string output_dir;       // empty: single input -> stdout
+  std::string format = "txt";   // txt | json
+  // [models]
+  std::string model_dir;        // empty: ./models if present, else $XDG_CACHE_HOME/deepcompress/models
+  // [detector]
+  double det_threshold = 0.3;   // probability threshold of the DB binarization, (0,1)
+  double box_threshold = 0.6;   // minimum mean probability inside a box, (0,1)
+  double unclip_ratio = 1.5;    // DB box expansion ratio, 1..4
+  // [log]
+  std::string log_level = "info";  // trace | debug | info | warn | error | off
+  std::string log_format = "text"; // text | json
+  bool quiet = false;              // only warnings and errors
+
+  // Not settable from TOML/flags/env tables: the app fills it from
+  // password_file or DEEPCOMPRESS_PDF_PASSWORD. Never logged or printed.
+  std::string password;
+};
+
+// Detector canvas side in pixels for a mode name; 0 if the name is unknown.
+int canvas_side_px(const std::string& mode);
+
+}  // namespace deepcompress

@@ -1,0 +1,145 @@
+// The only translation unit that includes LibTorch (slow to compile: keep it small).
+#include "model/ocr_models.hpp"
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <fmt/format.h>
+#include <torch/cuda.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/script.h>
+
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "common/log.hpp"
+#include "deepcompress/error.hpp"
+
+namespace deepcompress {
+namespace {
+
+torch::Device choose_device(const std::string& requested) {
+  const bool have_cuda = torch::cuda::is_available();
+  if (requested == "auto") {
+    auto device = have_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    logger()->info("Device: {} (auto: CUDA {})", device.str(), have_cuda ? "available" : "not available");
+    return device;
+  }
+  if (requested == "cpu") return torch::Device(torch::kCPU);
+  if (requested.rfind("cuda", 0) == 0) {
+    if (!have_cuda) {
+      throw Error(ErrorKind::kModel,
+                  fmt::format("device '{}' requested but CUDA is not available in this build or machine "
+                              "(use --device cpu or auto)", requested));
+    }
+    torch::Device device(requested == "cuda" ? std::string("cuda:0") : requested);
+    if (device.index() >= static_cast<int>(torch::cuda::device_count())) {
+      throw Error(ErrorKind::kModel, fmt::format("device '{}' requested but only {} CUDA device(s) exist",
+                                                 requested, torch::cuda::device_count()));
+    }
+    return device;
+  }
+  throw Error(ErrorKind::kModel, fmt::format("unknown device '{}'", requested));
+}
+
+torch::ScalarType choose_dtype(const std::string& precision, const torch::Device& device) {
+  if (precision == "fp32") return torch::kFloat32;
+  // Half precisions are only offered where they help and cannot crash: on
+  // this CPU build bf16 convolutions have been seen to die with SIGILL.
+  if (!device.is_cuda()) {
+    throw Error(ErrorKind::kModel,
+                fmt::format("precision {} needs a CUDA device; on CPU use --precision fp32", precision));
+  }
+  if (precision == "fp16") return torch::kFloat16;
+  if (precision == "bf16") return torch::kBFloat16;
+  throw Error(ErrorKind::kModel, fmt::format("unknown precision '{}'", precision));
+}
+
+void configure_threads(int n_threads) {
+  // Inter-op threads can be set only once per process, before any parallel work.
+  static std::once_flag once;
+  std::call_once(once, [] { at::set_num_interop_threads(1); });
+  const int n = n_threads > 0 ? n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(n);
+}
+
+}  // namespace
+
+struct OcrModels::Impl {
+  std::filesystem::path dir;
+  torch::Device device{torch::kCPU};
+  torch::ScalarType dtype = torch::kFloat32;
+  torch::jit::Module det, cls, rec;
+
+  torch::jit::Module load_module(const std::string& name) {
+    const auto path = dir / name;
+    try {
+      auto module = torch::jit::load(path.string(), device);
+      module.eval();
+      if (dtype != torch::kFloat32) module.to(dtype);
+      return module;
+    } catch (const c10::Error& e) {
+      throw Error(ErrorKind::kModel,
+                  fmt::format("cannot load model: {} (models missing or corrupt: run scripts/setup)",
+                              e.what_without_backtrace()),
+                  path.string());
+    }
+  }
+
+  // Runs a module on a host buffer. On CUDA the input goes through pinned
+  // memory with a non-blocking copy, and the copy back synchronizes, so a
+  // timer stopped after this call includes the device work.
+  void run(torch::jit::Module& module, const TensorF& input, TensorF& output) {
+    c10::InferenceMode guard;
+    auto host = torch::from_blob(const_cast<float*>(input.data.data()), input.shape, torch::kFloat32);
+    torch::Tensor x;
+    if (device.is_cuda()) {
+      x = host.pin_memory().to(device, dtype, /*non_blocking=*/true);
+    } else {
+      x = host;
+    }
+    torch::Tensor y;
+    try {
+      y = module.forward({x}).toTensor();
+    } catch (const c10::Error& e) {
+      throw Error(ErrorKind::kModel, fmt::format("inference failed on input {}: {}", fmt::join(input.shape, "x"),
+                                                 e.what_without_backtrace()));
+    }
+    y = y.to(torch::kCPU, torch::kFloat32).contiguous();
+    output.reshape(y.sizes().vec());
+    std::memcpy(output.data.data(), y.data_ptr<float>(), sizeof(float) * output.data.size());
+  }
+};
+
+OcrModels::OcrModels(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OcrModels::~OcrModels() = default;
+
+std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
+  if (const auto problem = verify_model_manifest(config.dir); !problem.empty()) {
+    throw Error(ErrorKind::kModel, fmt::format("models missing or corrupt: {}: run scripts/setup", problem));
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->dir = config.dir;
+  impl->device = choose_device(config.device);
+  impl->dtype = choose_dtype(config.precision, impl->device);
+  configure_threads(config.n_threads);
+  // Shapes vary (recognizer widths, batch sizes); the profiling executor would
+  // re-profile and re-optimize per new shape. Plain interpretation of these
+  // conv-only graphs is as fast and predictable.
+  torch::jit::setGraphExecutorOptimize(false);
+  impl->det = impl->load_module("det.pt");
+  impl->cls = impl->load_module("cls.pt");
+  impl->rec = impl->load_module("rec.pt");
+  logger()->debug("Models loaded from {} on {} ({} threads)", config.dir.string(), impl->device.str(),
+                  at::get_num_threads());
+  return std::unique_ptr<OcrModels>(new OcrModels(std::move(impl)));
+}
+
+void OcrModels::detect(const TensorF& input, TensorF& output) { impl_->run(impl_->det, input, output); }
+void OcrModels::classify(const TensorF& input, TensorF& output) { impl_->run(impl_->cls, input, output); }
+void OcrModels::recognize(const TensorF& input, TensorF& output) { impl_->run(impl_->rec, input, output); }
+
+std::filesystem::path OcrModels::dictionary_path() const { return impl_->dir / "ppocr_keys_v1.txt"; }
+std::string OcrModels::device_name() const { return impl_->device.str(); }
+
+}  // namespace deepcompress

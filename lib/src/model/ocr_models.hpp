@@ -1,0 +1,60 @@
+#pragma once
+// The three TorchScript OCR models (detector, angle classifier, recognizer),
+// loaded once and read-only afterwards. Inputs and outputs are plain float
+// buffers so that no LibTorch header leaks outside src/model/.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace deepcompress {
+
+// A dense float32 tensor in row-major order.
+struct TensorF {
+  std::vector<std::int64_t> shape;
+  std::vector<float> data;
+  std::int64_t numel() const;
+  // Sets the shape and resizes data (reusing its capacity).
+  void reshape(std::vector<std::int64_t> new_shape);
+};
+
+struct ModelConfig {
+  std::filesystem::path dir;      // holds manifest.json, det.pt, cls.pt, rec.pt, ppocr_keys_v1.txt
+  std::string device = "auto";    // auto | cpu | cuda | cuda:N
+  std::string precision = "fp32"; // fp32 | fp16 | bf16 (half precisions on CUDA only)
+  int n_threads = 0;              // intra-op threads on CPU; 0 = hardware concurrency
+};
+
+class OcrModels {
+ public:
+  // Verifies manifest.json (every file present with its sha256), picks the
+  // device and loads the models. Throws Error(kModel) with a message telling
+  // the user to run scripts/setup when files are missing or corrupt, and
+  // Error(kModel) when the device or precision cannot be used here.
+  static std::unique_ptr<OcrModels> load(const ModelConfig& config);
+  ~OcrModels();
+
+  // [N,3,H,W] normalized pages -> [N,1,H,W] text probabilities.
+  void detect(const TensorF& input, TensorF& output);
+  // [N,3,48,192] crops -> [N,2] probabilities (upright, rotated 180 degrees).
+  void classify(const TensorF& input, TensorF& output);
+  // [N,3,48,W] crops -> [N,T,C] CTC probabilities.
+  void recognize(const TensorF& input, TensorF& output);
+
+  // The dictionary path (ppocr_keys_v1.txt) that matches the recognizer.
+  std::filesystem::path dictionary_path() const;
+  // "cpu" or "cuda:N".
+  std::string device_name() const;
+
+ private:
+  struct Impl;
+  explicit OcrModels(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Checks dir/manifest.json against the files' sha256. Returns an empty string
+// when everything matches, else a one-line description of the first problem.
+std::string verify_model_manifest(const std::filesystem::path& dir);
+
+}  // namespace deepcompress

@@ -1,0 +1,306 @@
+#include "deepcompress/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "common/log.hpp"
+#include "common/timer.hpp"
+#include "deepcompress/config.hpp"
+#include "deepcompress/error.hpp"
+#include "image/image_source.hpp"
+#include "image/preprocess.hpp"
+#include "layout/reading_order.hpp"
+#include "model/ocr_models.hpp"
+#include "ocr/ctc.hpp"
+#include "ocr/db_postprocess.hpp"
+#include "pdf/pdf_source.hpp"
+
+namespace deepcompress {
+namespace {
+
+// A crop is flipped when the classifier is at least this sure it is upside down
+// (PaddleOCR's default cls_thresh).
+constexpr float kFlipProbability = 0.9f;
+// Recognizer input widths are rounded up to a multiple of this, so that a
+// crop's input (and so its text) never depends on which crops share its batch,
+// and the model sees a few fixed shapes.
+constexpr int kRecWidthStepPx = 64;
+constexpr int kRecMaxWidthPx = 2048;
+
+int rec_bucket_width_px(const Image& crop) {
+  const int w = recognizer_width_px(crop, kRecMaxWidthPx);
+  return std::min(kRecMaxWidthPx, (w + kRecWidthStepPx - 1) / kRecWidthStepPx * kRecWidthStepPx);
+}
+
+std::array<PointF, 4> to_page_px(const std::array<PointF, 4>& quad, float scale, int width_px, int height_px) {
+  std::array<PointF, 4> out{};
+  for (std::size_t i = 0; i < quad.size(); ++i) {
+    out[i].x = std::clamp(quad[i].x / scale, 0.0f, static_cast<float>(width_px - 1));
+    out[i].y = std::clamp(quad[i].y / scale, 0.0f, static_cast<float>(height_px - 1));
+  }
+  return out;
+}
+
+// One detected text line on its way through classification and recognition.
+struct LineJob {
+  std::size_t page_index = 0;
+  std::array<PointF, 4> quad{};
+  Image crop;
+  bool rotated_180 = false;
+  CtcResult result;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  Options options;
+  std::unique_ptr<OcrModels> models;
+  std::vector<std::string> dictionary;
+  DbParams db;
+  int canvas_px = 0;
+  // Batch buffers reused across batches: fresh large allocations page-fault.
+  TensorF det_in, det_out, cls_in, cls_out, rec_in, rec_out;
+
+  // OCRs up to one batch of pages. n_slots is the fixed batch shape (>= pages.size()).
+  std::vector<PageResult> run_batch(const std::vector<const Image*>& pages, int n_slots, StageTimes& times);
+  void classify_lines(std::vector<LineJob>& jobs, StageTimes& times);
+  void recognize_lines(std::vector<LineJob>& jobs, StageTimes& times);
+};
+
+std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>& pages, int n_slots,
+                                                StageTimes& times) {
+  const std::int64_t side = canvas_px;
+  const std::int64_t page_floats = 3 * side * side;
+  std::vector<float> scales(pages.size());
+  {
+    ScopedTimer timer(&times.t_preprocess_ms);
+    det_in.reshape({n_slots, 3, side, side});
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      scales[i] = to_detector_canvas(*pages[i], canvas_px, det_in.data.data() + i * page_floats);
+    }
+    std::fill(det_in.data.begin() + static_cast<std::ptrdiff_t>(pages.size() * page_floats), det_in.data.end(), 0.0f);
+  }
+  {
+    ScopedTimer timer(&times.t_detect_ms);
+    models->detect(det_in, det_out);
+  }
+  std::vector<LineJob> jobs;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    std::vector<DbBox> boxes;
+    {
+      ScopedTimer timer(&times.t_postprocess_ms);
+      boxes = db_boxes(det_out.data.data() + i * side * side, canvas_px, canvas_px, db);
+    }
+    ScopedTimer timer(&times.t_preprocess_ms);
+    for (const auto& box : boxes) {
+      LineJob job;
+      job.page_index = i;
+      job.quad = to_page_px(box.quad, scales[i], pages[i]->width_px, pages[i]->height_px);
+      job.crop = crop_quad(*pages[i], job.quad);
+      if (!job.crop.empty()) jobs.push_back(std::move(job));
+    }
+  }
+  if (options.angle_classifier) classify_lines(jobs, times);
+  recognize_lines(jobs, times);
+
+  std::vector<PageResult> results(pages.size());
+  ScopedTimer timer(&times.t_postprocess_ms);
+  std::vector<std::vector<TextLine>> lines(pages.size());
+  for (auto& job : jobs) {
+    if (job.result.text.empty()) continue;
+    TextLine line;
+    line.quad = job.quad;
+    line.text = std::move(job.result.text);
+    line.char_confidences = std::move(job.result.char_confidences);
+    line.confidence = line.char_confidences.empty()
+                          ? 0.0f
+                          : std::accumulate(line.char_confidences.begin(), line.char_confidences.end(), 0.0f) /
+                                static_cast<float>(line.char_confidences.size());
+    line.rotated_180 = job.rotated_180;
+    lines[job.page_index].push_back(std::move(line));
+  }
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    results[i].width_px = pages[i]->width_px;
+    results[i].height_px = pages[i]->height_px;
+    results[i].lines = order_lines(std::move(lines[i]), pages[i]->width_px, pages[i]->height_px);
+    results[i].text = page_text(results[i].lines);
+  }
+  return results;
+}
+
+void Engine::Impl::classify_lines(std::vector<LineJob>& jobs, StageTimes& times) {
+  const int n_slots = options.rec_batch_size;
+  const std::int64_t crop_floats = 3LL * kClsHeightPx * kClsWidthPx;
+  for (std::size_t start = 0; start < jobs.size(); start += n_slots) {
+    const std::size_t n = std::min<std::size_t>(n_slots, jobs.size() - start);
+    {
+      ScopedTimer timer(&times.t_preprocess_ms);
+      cls_in.reshape({n_slots, 3, kClsHeightPx, kClsWidthPx});
+      for (std::size_t k = 0; k < n; ++k) {
+        to_classifier_input(jobs[start + k].crop, cls_in.data.data() + k * crop_floats);
+      }
+      std::fill(cls_in.data.begin() + static_cast<std::ptrdiff_t>(n * crop_floats), cls_in.data.end(), 0.0f);
+    }
+    {
+      ScopedTimer timer(&times.t_classify_ms);
+      models->classify(cls_in, cls_out);
+    }
+    ScopedTimer timer(&times.t_preprocess_ms);
+    for (std::size_t k = 0; k < n; ++k) {
+      auto& job = jobs[start + k];
+      if (cls_out.data[k * 2 + 1] > kFlipProbability) {
+        job.crop = rotate_180(job.crop);
+        job.rotated_180 = true;
+      }
+    }
+  }
+}
+
+void Engine::Impl::recognize_lines(std::vector<LineJob>& jobs, StageTimes& times) {
+  // Group crops by their padded width (sorting by aspect ratio, as PaddleOCR
+  // does, so a fixed-size batch carries little padding); results are written
+  // back through the indices.
+  std::map<int, std::vector<std::size_t>> by_width;
+  for (std::size_t i = 0; i < jobs.size(); ++i) by_width[rec_bucket_width_px(jobs[i].crop)].push_back(i);
+  const int n_slots = options.rec_batch_size;
+  for (const auto& [width_px, indices] : by_width) {
+    const std::int64_t crop_floats = 3LL * kRecHeightPx * width_px;
+    for (std::size_t start = 0; start < indices.size(); start += n_slots) {
+      const std::size_t n = std::min<std::size_t>(n_slots, indices.size() - start);
+      {
+        ScopedTimer timer(&times.t_preprocess_ms);
+        rec_in.reshape({n_slots, 3, kRecHeightPx, width_px});
+        for (std::size_t k = 0; k < n; ++k) {
+          to_recognizer_input(jobs[indices[start + k]].crop, width_px, rec_in.data.data() + k * crop_floats);
+        }
+        std::fill(rec_in.data.begin() + static_cast<std::ptrdiff_t>(n * crop_floats), rec_in.data.end(), 0.0f);
+      }
+      {
+        ScopedTimer timer(&times.t_recognize_ms);
+        models->recognize(rec_in, rec_out);
+      }
+      ScopedTimer timer(&times.t_postprocess_ms);
+      const auto n_steps = static_cast<int>(rec_out.shape.at(1));
+      const auto n_classes = static_cast<int>(rec_out.shape.at(2));
+      if (n_classes != static_cast<int>(dictionary.size())) {
+        throw Error(ErrorKind::kModel, fmt::format("recognizer has {} classes but the dictionary has {} entries "
+                                                   "(models missing or corrupt: run scripts/setup)",
+                                                   n_classes, dictionary.size()));
+      }
+      for (std::size_t k = 0; k < n; ++k) {
+        jobs[indices[start + k]].result = ctc_greedy_decode(
+            rec_out.data.data() + k * static_cast<std::size_t>(n_steps) * n_classes, n_steps, n_classes, dictionary);
+      }
+    }
+  }
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+std::unique_ptr<Engine> Engine::load(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->canvas_px = canvas_side_px(options.mode);
+  if (impl->canvas_px == 0) throw Error(ErrorKind::kConfig, fmt::format("unknown mode '{}'", options.mode));
+  impl->db.threshold = static_cast<float>(options.det_threshold);
+  impl->db.box_threshold = static_cast<float>(options.box_threshold);
+  impl->db.unclip_ratio = static_cast<float>(options.unclip_ratio);
+  ModelConfig model_config;
+  model_config.dir = options.model_dir.empty() ? std::filesystem::path("models") : std::filesystem::path(options.model_dir);
+  model_config.device = options.device;
+  model_config.precision = options.precision;
+  model_config.n_threads = options.threads;
+  impl->models = OcrModels::load(model_config);
+  impl->dictionary = load_dictionary(impl->models->dictionary_path().string());
+  logger()->info("Engine ready: device {}, mode {} ({} px canvas), batch size {}, recognizer batch size {}",
+                 impl->models->device_name(), options.mode, impl->canvas_px, options.batch_size,
+                 options.rec_batch_size);
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+std::vector<PageResult> Engine::recognize_pages(const std::vector<Image>& pages, StageTimes* times) {
+  StageTimes local;
+  std::vector<PageResult> results;
+  const int n_slots = std::min<int>(impl_->options.batch_size, static_cast<int>(pages.size()));
+  for (std::size_t start = 0; start < pages.size(); start += n_slots) {
+    std::vector<const Image*> batch;
+    for (std::size_t i = start; i < std::min(pages.size(), start + n_slots); ++i) batch.push_back(&pages[i]);
+    auto batch_results = impl_->run_batch(batch, n_slots, local);
+    for (std::size_t k = 0; k < batch_results.size(); ++k) {
+      batch_results[k].page_number = static_cast<int>(start + k + 1);
+      results.push_back(std::move(batch_results[k]));
+    }
+  }
+  if (times != nullptr) *times += local;
+  return results;
+}
+
+DocumentResult Engine::process_document(const std::filesystem::path& path) {
+  DocumentResult document;
+  document.path = path.string();
+  const auto& options = impl_->options;
+  try {
+    std::unique_ptr<PageSource> source;
+    switch (sniff_file_kind(path)) {
+      case FileKind::kPdf: source = open_pdf(path, options.password, options.dpi); break;
+      case FileKind::kImage: source = open_image_file(path); break;
+      case FileKind::kUnknown:
+        throw Error(ErrorKind::kInput, "not a PDF or a supported image (PNG, JPEG, TIFF)", path.string());
+    }
+    std::vector<int> page_numbers;
+    try {
+      page_numbers = parse_page_ranges(options.pages, source->n_pages());
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kInput, e.detail(), path.string());
+    }
+    const int n_pages = static_cast<int>(page_numbers.size());
+    const int n_slots = std::min(options.batch_size, std::max(1, n_pages));
+    logger()->info("{}: {} page(s)", path.string(), n_pages);
+    logger()->info("Processing {} pages in batches of {}", n_pages, options.batch_size);
+    for (int start = 0; start < n_pages; start += n_slots) {
+      const int end = std::min(n_pages, start + n_slots);
+      logger()->info("Processing batch: pages {}-{} of {}", start + 1, end, n_pages);
+      StageTimes batch_times;
+      std::vector<Image> images;
+      {
+        ScopedTimer timer(&batch_times.t_render_ms);
+        for (int i = start; i < end; ++i) images.push_back(source->render(page_numbers[i]));
+      }
+      std::vector<const Image*> batch;
+      for (const auto& image : images) batch.push_back(&image);
+      auto results = impl_->run_batch(batch, n_slots, batch_times);
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        results[k].page_number = page_numbers[start + static_cast<int>(k)];
+        document.pages.push_back(std::move(results[k]));
+      }
+      const double seconds = batch_times.total_ms() / 1000.0;
+      logger()->info("Batch complete: {} pages in {:.2f}s ({:.2f}s per page)", end - start, seconds,
+                     seconds / (end - start));
+      document.times += batch_times;
+    }
+  } catch (const Error& e) {
+    document.status = DocumentStatus::kFailed;
+    document.error = e.file().empty() ? fmt::format("{}: {}", path.string(), e.what()) : e.what();
+    document.pages.clear();
+  } catch (const std::exception& e) {
+    document.status = DocumentStatus::kFailed;
+    document.error = fmt::format("{}: internal error: {}", path.string(), e.what());
+    document.pages.clear();
+  }
+  return document;
+}
+
+std::string Engine::device_name() const { return impl_->models->device_name(); }
+const Options& Engine::options() const { return impl_->options; }
+
+std::filesystem::path resolve_model_dir(const Options& options, const std::filesystem::path& cache_home) {
+  if (!options.model_dir.empty()) return options.model_dir;
+  if (std::filesystem::exists("models/manifest.json")) return "models";
+  return cache_home / "deepcompress" / "models";
+}
+
+}  // namespace deepcompress
