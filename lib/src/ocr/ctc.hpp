@@ -23,8 +23,7 @@ struct SpaceParams {
 // has no leading, trailing or doubled spaces. Throws Error(kModel) if
 // n_classes != dictionary.size(). Pure function: thread-safe.
 CtcResult ctc_greedy_decode(const float* probs, int n_steps, int n_classes,
-                            const std::vector<std::string>& dictionary,
-                            const SpaceParams& params = {});
+                            const std::vector<std::string>& dictionary, const SpaceParams& params = {});
 
 // Reads one character per line (a trailing '\r' is dropped, empty lines kept
 // so class indices stay aligned); returns {"<blank>", chars..., " "}.

@@ -12,7 +12,7 @@ struct DbParams {
   float box_threshold = 0.6f;  // minimum mean probability inside a box
   float unclip_ratio = 1.5f;   // polygon expansion: distance = area * ratio / perimeter
   int max_candidates = 1000;
-  float min_size_px = 3.0f;    // boxes whose short side is smaller are dropped
+  float min_size_px = 3.0f;  // boxes whose short side is smaller are dropped
 };
 
 struct DbBox {
