@@ -2,6 +2,8 @@
 // The OCR engine: loaded models (immutable after load) plus the batch runner.
 // Use it without the CLI: Engine::load(options), then process_document() for
 // whole files, or recognize_pages() for pages rendered by the caller.
+#include <atomic>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -10,6 +12,37 @@
 #include "deepcompress/types.hpp"
 
 namespace deepcompress {
+
+// Progress of a run, reported after each batch.
+struct RunProgress {
+  int n_documents_done = 0;  // finished, ok or failed
+  int n_documents_total = 0;
+  int n_pages_done = 0;
+  int n_pages_total = 0;
+  double t_elapsed_ms = 0;
+};
+
+// What a run did, for the end-of-run summary.
+struct RunSummary {
+  int n_documents_ok = 0;
+  int n_documents_failed = 0;
+  int n_documents_abandoned = 0;  // not finished because a stop was requested
+  int n_pages = 0;                // pages OCRed
+  int n_batches = 0;
+  double t_wall_ms = 0;
+  StageTimes times;  // summed over all pages (render overlaps inference)
+  bool stopped = false;
+};
+
+// Receives a run's results on the calling thread as documents complete
+// (in completion order, which is input order unless documents fail early).
+class DocumentSink {
+ public:
+  virtual ~DocumentSink() = default;
+  // index: the document's position in the input list.
+  virtual void on_document(std::size_t index, DocumentResult result) = 0;
+  virtual void on_progress(const RunProgress& progress) {}
+};
 
 class Engine {
  public:
@@ -28,9 +61,20 @@ class Engine {
                                           StageTimes* times = nullptr);
 
   // Opens a PDF or image file, renders the selected pages lazily batch by batch,
-  // and OCRs them. Never throws for a bad document: returns status kFailed with
-  // a one-line error naming the file (and page).
+  // and OCRs them: run() with one input. Never throws for a bad document:
+  // returns status kFailed with a one-line error naming the file (and page).
+  // Throws Error(kModel) only when inference itself fails.
   DocumentResult process_document(const std::filesystem::path& path);
+
+  // Streams many documents through the models: a render thread feeds a bounded
+  // page queue, and fixed-size batches fill from whatever pages are ready, so
+  // pages of different documents share a batch. Each document goes to the sink
+  // as soon as its last page is done; a bad document fails alone. When
+  // *stop_requested becomes true, no new pages are taken, the batch in flight
+  // finishes, and unfinished documents are counted as abandoned (not passed
+  // to the sink). Throws only for model/device failures.
+  RunSummary run(const std::vector<std::filesystem::path>& inputs, DocumentSink& sink,
+                 const std::atomic<bool>* stop_requested = nullptr);
 
   // The device actually used ("cpu", "cuda:0").
   std::string device_name() const;
@@ -41,6 +85,13 @@ class Engine {
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Process-wide glibc malloc settings for inference: large tensor buffers are
+// kept on the heap for reuse instead of being mmapped and unmapped on every
+// batch (page faults cost up to 20x on the recognizer here). Memory is then
+// not returned to the OS before exit. Call once, before Engine::load; it is
+// opt-in because it changes the whole process.
+void tune_process_allocator();
 
 // Directory models are loaded from for these options (model_dir if set, else
 // ./models if it has a manifest, else $XDG_CACHE_HOME-style default passed in).

@@ -58,18 +58,12 @@ float median(std::vector<float> v) {
   return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Gaps are measured between neighbouring non-space, non-wide characters; a
-// model-emitted space already marks its own gap, and wide scripts have their
-// own (larger) pitch and no word spaces.
-void recover_spaces(std::vector<Emitted>& chars, float gap_factor) {
-  if (gap_factor <= 0) return;
+// Inserts spaces inside one run chars[first, last) of non-space, non-wide
+// characters where a step gap is larger than the run's character pitch allows.
+void recover_spaces_in_run(std::vector<Emitted>& chars, std::size_t first, std::size_t last, float gap_factor,
+                           std::vector<bool>& space_before) {
   std::vector<float> gaps;
-  for (std::size_t i = 1; i < chars.size(); ++i) {
-    const Emitted& a = chars[i - 1];
-    const Emitted& b = chars[i];
-    if (a.is_space || b.is_space || a.is_wide || b.is_wide) continue;
-    gaps.push_back(b.step - a.step);
-  }
+  for (std::size_t i = first + 1; i < last; ++i) gaps.push_back(chars[i].step - chars[i - 1].step);
   // Too few gaps give no trustworthy pitch; missing a space beats inventing one.
   if (gaps.size() < 3) return;
   // Robust pitch: the median of the gaps that are not themselves word gaps
@@ -84,24 +78,40 @@ void recover_spaces(std::vector<Emitted>& chars, float gap_factor) {
   // Time steps are coarse (8 px of input per step): demand at least one
   // whole extra step so that a quantisation wobble of a narrow pitch is no gap.
   const float min_gap = std::max(gap_factor * pitch, pitch + 1.0f);
+  for (std::size_t i = first + 1; i < last; ++i) {
+    if (!attaches_left(chars[i].text) && chars[i].step - chars[i - 1].step > min_gap) space_before[i] = true;
+  }
+}
 
+// The recognizer usually emits real spaces; what it does (trained mostly on
+// Chinese) is drop them now and then, leaving a long space-less run of Latin
+// characters. Only such runs are searched for word gaps: elsewhere a wide
+// letter (m, w) spans as many steps as a word gap, and guessing would split
+// words. Wide scripts have no word spaces.
+void recover_spaces(std::vector<Emitted>& chars, const SpaceParams& params) {
+  if (params.gap_factor <= 0) return;
+  std::vector<bool> space_before(chars.size(), false);
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i <= chars.size(); ++i) {
+    const bool breaks = i == chars.size() || chars[i].is_space || chars[i].is_wide;
+    if (!breaks) continue;
+    if (i - run_start >= static_cast<std::size_t>(params.min_run_chars)) {
+      recover_spaces_in_run(chars, run_start, i, params.gap_factor, space_before);
+    }
+    run_start = i + 1;
+  }
   std::vector<Emitted> out;
   out.reserve(chars.size() * 2);
   for (std::size_t i = 0; i < chars.size(); ++i) {
-    if (i > 0) {
-      const Emitted& a = chars[i - 1];
-      const Emitted& b = chars[i];
-      const bool eligible = !a.is_space && !b.is_space && !a.is_wide && !b.is_wide && !attaches_left(b.text);
-      if (eligible && b.step - a.step > min_gap) {
-        Emitted space;
-        space.text = " ";
-        space.is_space = true;
-        space.confidence = 0.5f * (a.confidence + b.confidence);
-        space.step = 0.5f * (a.step + b.step);
-        out.push_back(space);
-      }
+    if (space_before[i]) {
+      Emitted space;
+      space.text = " ";
+      space.is_space = true;
+      space.confidence = 0.5f * (chars[i - 1].confidence + chars[i].confidence);
+      space.step = 0.5f * (chars[i - 1].step + chars[i].step);
+      out.push_back(space);
     }
-    out.push_back(chars[i]);
+    out.push_back(std::move(chars[i]));
   }
   chars = std::move(out);
 }
@@ -146,7 +156,7 @@ CtcResult ctc_greedy_decode(const float* probs, int n_steps, int n_classes,
   }
   close_run(n_steps);
 
-  recover_spaces(chars, params.gap_factor);
+  recover_spaces(chars, params);
 
   // Assemble: no leading, trailing or doubled spaces.
   for (const Emitted& e : chars) {

@@ -17,6 +17,9 @@ struct SpaceParams {
   // line's median character pitch (in CTC time steps) becomes a space. <= 0
   // disables recovery.
   float gap_factor = 1.6f;
+  // Only runs of at least this many Latin characters without any space the
+  // model emitted are searched (a run that long is rarely one word).
+  int min_run_chars = 12;
 };
 
 // probs: n_steps x n_classes row-major softmax outputs of one line. The text

@@ -1,8 +1,10 @@
-#include "deepcompress/engine.hpp"
+#include "pipeline/engine_impl.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -49,29 +51,89 @@ struct LineJob {
   std::size_t page_index = 0;
   std::array<PointF, 4> quad{};
   Image crop;
-  bool rotated_180 = false;
+  bool flip_candidate = false;  // the angle classifier thinks it is upside down
+  bool rotated_180 = false;     // the text was read from the crop rotated by 180 degrees
   CtcResult result;
 };
 
+float mean_confidence(const CtcResult& result) {
+  if (result.char_confidences.empty()) return 0.0f;
+  return std::accumulate(result.char_confidences.begin(), result.char_confidences.end(), 0.0f) /
+         static_cast<float>(result.char_confidences.size());
+}
+
+// Crops go through the classifier in batches of batch_size, padded to that
+// shape only when pad.
+void classify_lines(OcrModels& models, int batch_size, bool pad, std::vector<LineJob>& jobs, TensorF& cls_in,
+                    TensorF& cls_out, StageTimes& times) {
+  const std::int64_t crop_floats = 3LL * kClsHeightPx * kClsWidthPx;
+  for (std::size_t start = 0; start < jobs.size(); start += batch_size) {
+    const std::size_t n = std::min<std::size_t>(batch_size, jobs.size() - start);
+    const std::int64_t n_slots = pad ? batch_size : static_cast<std::int64_t>(n);
+    {
+      ScopedTimer timer(&times.t_preprocess_ms);
+      cls_in.reshape({n_slots, 3, kClsHeightPx, kClsWidthPx});
+      for (std::size_t k = 0; k < n; ++k) {
+        to_classifier_input(jobs[start + k].crop, cls_in.data.data() + k * crop_floats);
+      }
+      std::fill(cls_in.data.begin() + static_cast<std::ptrdiff_t>(n * crop_floats), cls_in.data.end(), 0.0f);
+    }
+    {
+      ScopedTimer timer(&times.t_classify_ms);
+      models.classify(cls_in, cls_out);
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      jobs[start + k].flip_candidate = cls_out.data[k * 2 + 1] > kFlipProbability;
+    }
+  }
+}
+
+void recognize_lines(OcrModels& models, int batch_size, bool pad, const std::vector<std::string>& dictionary,
+                     std::vector<LineJob>& jobs, TensorF& rec_in, TensorF& rec_out, StageTimes& times) {
+  // Group crops by their padded width (sorting by aspect ratio, as PaddleOCR
+  // does, so a fixed-size batch carries little padding); results are written
+  // back through the indices.
+  std::map<int, std::vector<std::size_t>> by_width;
+  for (std::size_t i = 0; i < jobs.size(); ++i) by_width[rec_bucket_width_px(jobs[i].crop)].push_back(i);
+  for (const auto& [width_px, indices] : by_width) {
+    const std::int64_t crop_floats = 3LL * kRecHeightPx * width_px;
+    for (std::size_t start = 0; start < indices.size(); start += batch_size) {
+      const std::size_t n = std::min<std::size_t>(batch_size, indices.size() - start);
+      const std::int64_t n_slots = pad ? batch_size : static_cast<std::int64_t>(n);
+      {
+        ScopedTimer timer(&times.t_preprocess_ms);
+        rec_in.reshape({n_slots, 3, kRecHeightPx, width_px});
+        for (std::size_t k = 0; k < n; ++k) {
+          to_recognizer_input(jobs[indices[start + k]].crop, width_px, rec_in.data.data() + k * crop_floats);
+        }
+        std::fill(rec_in.data.begin() + static_cast<std::ptrdiff_t>(n * crop_floats), rec_in.data.end(), 0.0f);
+      }
+      {
+        ScopedTimer timer(&times.t_recognize_ms);
+        models.recognize(rec_in, rec_out);
+        logger()->debug("recognizer: {} lines at width {} px in {:.0f} ms", n, width_px, timer.elapsed_ms());
+      }
+      ScopedTimer timer(&times.t_postprocess_ms);
+      const auto n_steps = static_cast<int>(rec_out.shape.at(1));
+      const auto n_classes = static_cast<int>(rec_out.shape.at(2));
+      if (n_classes != static_cast<int>(dictionary.size())) {
+        throw Error(ErrorKind::kModel, fmt::format("recognizer has {} classes but the dictionary has {} entries "
+                                                   "(models missing or corrupt: run scripts/setup)",
+                                                   n_classes, dictionary.size()));
+      }
+      for (std::size_t k = 0; k < n; ++k) {
+        jobs[indices[start + k]].result = ctc_greedy_decode(
+            rec_out.data.data() + k * static_cast<std::size_t>(n_steps) * n_classes, n_steps, n_classes, dictionary);
+      }
+    }
+  }
+}
+
 }  // namespace
-
-struct Engine::Impl {
-  Options options;
-  std::unique_ptr<OcrModels> models;
-  std::vector<std::string> dictionary;
-  DbParams db;
-  int canvas_px = 0;
-  // Batch buffers reused across batches: fresh large allocations page-fault.
-  TensorF det_in, det_out, cls_in, cls_out, rec_in, rec_out;
-
-  // OCRs up to one batch of pages. n_slots is the fixed batch shape (>= pages.size()).
-  std::vector<PageResult> run_batch(const std::vector<const Image*>& pages, int n_slots, StageTimes& times);
-  void classify_lines(std::vector<LineJob>& jobs, StageTimes& times);
-  void recognize_lines(std::vector<LineJob>& jobs, StageTimes& times);
-};
 
 std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>& pages, int n_slots,
                                                 StageTimes& times) {
+  if (!pad_batches) n_slots = static_cast<int>(pages.size());
   const std::int64_t side = canvas_px;
   const std::int64_t page_floats = 3 * side * side;
   std::vector<float> scales(pages.size());
@@ -103,8 +165,30 @@ std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>&
       if (!job.crop.empty()) jobs.push_back(std::move(job));
     }
   }
-  if (options.angle_classifier) classify_lines(jobs, times);
-  recognize_lines(jobs, times);
+  if (options.angle_classifier) {
+    classify_lines(*models, options.rec_batch_size, pad_batches, jobs, cls_in, cls_out, times);
+  }
+  recognize_lines(*models, options.rec_batch_size, pad_batches, dictionary, jobs, rec_in, rec_out, times);
+  // The classifier squeezes a whole line into 192 px and then misjudges long
+  // upright lines; its verdict only nominates a line for a second reading,
+  // rotated, and the more confident reading wins.
+  std::vector<LineJob> flipped;
+  std::vector<std::size_t> flipped_of;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].flip_candidate) continue;
+    LineJob job;
+    job.crop = rotate_180(jobs[i].crop);
+    flipped.push_back(std::move(job));
+    flipped_of.push_back(i);
+  }
+  recognize_lines(*models, options.rec_batch_size, pad_batches, dictionary, flipped, rec_in, rec_out, times);
+  for (std::size_t k = 0; k < flipped.size(); ++k) {
+    auto& job = jobs[flipped_of[k]];
+    if (mean_confidence(flipped[k].result) > mean_confidence(job.result)) {
+      job.result = std::move(flipped[k].result);
+      job.rotated_180 = true;
+    }
+  }
 
   std::vector<PageResult> results(pages.size());
   ScopedTimer timer(&times.t_postprocess_ms);
@@ -113,12 +197,9 @@ std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>&
     if (job.result.text.empty()) continue;
     TextLine line;
     line.quad = job.quad;
+    line.confidence = mean_confidence(job.result);
     line.text = std::move(job.result.text);
     line.char_confidences = std::move(job.result.char_confidences);
-    line.confidence = line.char_confidences.empty()
-                          ? 0.0f
-                          : std::accumulate(line.char_confidences.begin(), line.char_confidences.end(), 0.0f) /
-                                static_cast<float>(line.char_confidences.size());
     line.rotated_180 = job.rotated_180;
     lines[job.page_index].push_back(std::move(line));
   }
@@ -129,73 +210,6 @@ std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>&
     results[i].text = page_text(results[i].lines);
   }
   return results;
-}
-
-void Engine::Impl::classify_lines(std::vector<LineJob>& jobs, StageTimes& times) {
-  const int n_slots = options.rec_batch_size;
-  const std::int64_t crop_floats = 3LL * kClsHeightPx * kClsWidthPx;
-  for (std::size_t start = 0; start < jobs.size(); start += n_slots) {
-    const std::size_t n = std::min<std::size_t>(n_slots, jobs.size() - start);
-    {
-      ScopedTimer timer(&times.t_preprocess_ms);
-      cls_in.reshape({n_slots, 3, kClsHeightPx, kClsWidthPx});
-      for (std::size_t k = 0; k < n; ++k) {
-        to_classifier_input(jobs[start + k].crop, cls_in.data.data() + k * crop_floats);
-      }
-      std::fill(cls_in.data.begin() + static_cast<std::ptrdiff_t>(n * crop_floats), cls_in.data.end(), 0.0f);
-    }
-    {
-      ScopedTimer timer(&times.t_classify_ms);
-      models->classify(cls_in, cls_out);
-    }
-    ScopedTimer timer(&times.t_preprocess_ms);
-    for (std::size_t k = 0; k < n; ++k) {
-      auto& job = jobs[start + k];
-      if (cls_out.data[k * 2 + 1] > kFlipProbability) {
-        job.crop = rotate_180(job.crop);
-        job.rotated_180 = true;
-      }
-    }
-  }
-}
-
-void Engine::Impl::recognize_lines(std::vector<LineJob>& jobs, StageTimes& times) {
-  // Group crops by their padded width (sorting by aspect ratio, as PaddleOCR
-  // does, so a fixed-size batch carries little padding); results are written
-  // back through the indices.
-  std::map<int, std::vector<std::size_t>> by_width;
-  for (std::size_t i = 0; i < jobs.size(); ++i) by_width[rec_bucket_width_px(jobs[i].crop)].push_back(i);
-  const int n_slots = options.rec_batch_size;
-  for (const auto& [width_px, indices] : by_width) {
-    const std::int64_t crop_floats = 3LL * kRecHeightPx * width_px;
-    for (std::size_t start = 0; start < indices.size(); start += n_slots) {
-      const std::size_t n = std::min<std::size_t>(n_slots, indices.size() - start);
-      {
-        ScopedTimer timer(&times.t_preprocess_ms);
-        rec_in.reshape({n_slots, 3, kRecHeightPx, width_px});
-        for (std::size_t k = 0; k < n; ++k) {
-          to_recognizer_input(jobs[indices[start + k]].crop, width_px, rec_in.data.data() + k * crop_floats);
-        }
-        std::fill(rec_in.data.begin() + static_cast<std::ptrdiff_t>(n * crop_floats), rec_in.data.end(), 0.0f);
-      }
-      {
-        ScopedTimer timer(&times.t_recognize_ms);
-        models->recognize(rec_in, rec_out);
-      }
-      ScopedTimer timer(&times.t_postprocess_ms);
-      const auto n_steps = static_cast<int>(rec_out.shape.at(1));
-      const auto n_classes = static_cast<int>(rec_out.shape.at(2));
-      if (n_classes != static_cast<int>(dictionary.size())) {
-        throw Error(ErrorKind::kModel, fmt::format("recognizer has {} classes but the dictionary has {} entries "
-                                                   "(models missing or corrupt: run scripts/setup)",
-                                                   n_classes, dictionary.size()));
-      }
-      for (std::size_t k = 0; k < n; ++k) {
-        jobs[indices[start + k]].result = ctc_greedy_decode(
-            rec_out.data.data() + k * static_cast<std::size_t>(n_steps) * n_classes, n_steps, n_classes, dictionary);
-      }
-    }
-  }
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -216,86 +230,20 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   model_config.n_threads = options.threads;
   impl->models = OcrModels::load(model_config);
   impl->dictionary = load_dictionary(impl->models->dictionary_path().string());
+  impl->pad_batches = impl->models->device_name() != "cpu";
   logger()->info("Engine ready: device {}, mode {} ({} px canvas), batch size {}, recognizer batch size {}",
                  impl->models->device_name(), options.mode, impl->canvas_px, options.batch_size,
                  options.rec_batch_size);
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-std::vector<PageResult> Engine::recognize_pages(const std::vector<Image>& pages, StageTimes* times) {
-  StageTimes local;
-  std::vector<PageResult> results;
-  const int n_slots = std::min<int>(impl_->options.batch_size, static_cast<int>(pages.size()));
-  for (std::size_t start = 0; start < pages.size(); start += n_slots) {
-    std::vector<const Image*> batch;
-    for (std::size_t i = start; i < std::min(pages.size(), start + n_slots); ++i) batch.push_back(&pages[i]);
-    auto batch_results = impl_->run_batch(batch, n_slots, local);
-    for (std::size_t k = 0; k < batch_results.size(); ++k) {
-      batch_results[k].page_number = static_cast<int>(start + k + 1);
-      results.push_back(std::move(batch_results[k]));
-    }
-  }
-  if (times != nullptr) *times += local;
-  return results;
-}
-
-DocumentResult Engine::process_document(const std::filesystem::path& path) {
-  DocumentResult document;
-  document.path = path.string();
-  const auto& options = impl_->options;
-  try {
-    std::unique_ptr<PageSource> source;
-    switch (sniff_file_kind(path)) {
-      case FileKind::kPdf: source = open_pdf(path, options.password, options.dpi); break;
-      case FileKind::kImage: source = open_image_file(path); break;
-      case FileKind::kUnknown:
-        throw Error(ErrorKind::kInput, "not a PDF or a supported image (PNG, JPEG, TIFF)", path.string());
-    }
-    std::vector<int> page_numbers;
-    try {
-      page_numbers = parse_page_ranges(options.pages, source->n_pages());
-    } catch (const Error& e) {
-      throw Error(ErrorKind::kInput, e.detail(), path.string());
-    }
-    const int n_pages = static_cast<int>(page_numbers.size());
-    const int n_slots = std::min(options.batch_size, std::max(1, n_pages));
-    logger()->info("{}: {} page(s)", path.string(), n_pages);
-    logger()->info("Processing {} pages in batches of {}", n_pages, options.batch_size);
-    for (int start = 0; start < n_pages; start += n_slots) {
-      const int end = std::min(n_pages, start + n_slots);
-      logger()->info("Processing batch: pages {}-{} of {}", start + 1, end, n_pages);
-      StageTimes batch_times;
-      std::vector<Image> images;
-      {
-        ScopedTimer timer(&batch_times.t_render_ms);
-        for (int i = start; i < end; ++i) images.push_back(source->render(page_numbers[i]));
-      }
-      std::vector<const Image*> batch;
-      for (const auto& image : images) batch.push_back(&image);
-      auto results = impl_->run_batch(batch, n_slots, batch_times);
-      for (std::size_t k = 0; k < results.size(); ++k) {
-        results[k].page_number = page_numbers[start + static_cast<int>(k)];
-        document.pages.push_back(std::move(results[k]));
-      }
-      const double seconds = batch_times.total_ms() / 1000.0;
-      logger()->info("Batch complete: {} pages in {:.2f}s ({:.2f}s per page)", end - start, seconds,
-                     seconds / (end - start));
-      document.times += batch_times;
-    }
-  } catch (const Error& e) {
-    document.status = DocumentStatus::kFailed;
-    document.error = e.file().empty() ? fmt::format("{}: {}", path.string(), e.what()) : e.what();
-    document.pages.clear();
-  } catch (const std::exception& e) {
-    document.status = DocumentStatus::kFailed;
-    document.error = fmt::format("{}: internal error: {}", path.string(), e.what());
-    document.pages.clear();
-  }
-  return document;
-}
-
 std::string Engine::device_name() const { return impl_->models->device_name(); }
 const Options& Engine::options() const { return impl_->options; }
+
+void tune_process_allocator() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+}
 
 std::filesystem::path resolve_model_dir(const Options& options, const std::filesystem::path& cache_home) {
   if (!options.model_dir.empty()) return options.model_dir;

@@ -1,0 +1,325 @@
+// The one option table: TOML key, flag, help, field and allowed values. Env
+// names, --help lines, validation messages and default.toml all derive from it;
+// defaults come only from Options{}.
+#include "config/option_table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <type_traits>
+
+#include "config/page_ranges.hpp"
+#include "deepcompress/config.hpp"
+#include "deepcompress/error.hpp"
+
+namespace deepcompress::config {
+namespace {
+
+std::string check_device(std::string_view v) {
+  if (v == "auto" || v == "cpu" || v == "cuda") return {};
+  if (v.starts_with("cuda:") && v.size() > 5 &&
+      std::all_of(v.begin() + 5, v.end(), [](char c) { return std::isdigit(c) != 0; })) {
+    return {};
+  }
+  return "must be auto, cpu, cuda or cuda:N";
+}
+
+std::string check_pages(std::string_view v) {
+  std::string why = page_ranges_error(v, INT_MAX);
+  return why.empty() ? why : fmt::format("must be page ranges like 1-3,7 ({})", why);
+}
+
+const std::vector<Spec>& build_specs() {
+  static const std::vector<Spec> specs = {
+      {.key = "engine.batch_size",
+       .flag = "--batch-size",
+       .help = "pages per detector batch (fixed shape, the last one padded)",
+       .field = &Options::batch_size,
+       .lo = 1,
+       .hi = 64},
+      {.key = "engine.rec_batch_size",
+       .flag = "--rec-batch-size",
+       .help = "text-line crops per recognizer batch",
+       .field = &Options::rec_batch_size,
+       .lo = 1,
+       .hi = 256},
+      {.key = "engine.device",
+       .flag = "--device",
+       .help = "inference device",
+       .field = &Options::device,
+       .check = check_device,
+       .allowed = "auto | cpu | cuda | cuda:N"},
+      {.key = "engine.mode",
+       .flag = "--mode",
+       .help = "detector canvas side (small = 960, base = 1280, large = 1600 px)",
+       .field = &Options::mode,
+       .choices = {"small", "base", "large"}},
+      {.key = "engine.threads",
+       .flag = "--threads",
+       .help = "intra-op CPU threads, 0 = number of cores",
+       .field = &Options::threads,
+       .lo = 0,
+       .hi = 256},
+      {.key = "engine.precision",
+       .flag = "--precision",
+       .help = "inference precision (half precisions: CUDA only)",
+       .field = &Options::precision,
+       .choices = {"fp32", "fp16", "bf16"}},
+      {.key = "engine.angle_classifier",
+       .flag = "--no-angle-classifier",
+       .help = "detect and fix upside-down (180 deg) text lines",
+       .field = &Options::angle_classifier},
+      {.key = "input.dpi",
+       .flag = "--dpi",
+       .help = "PDF rasterization resolution",
+       .field = &Options::dpi,
+       .lo = 50,
+       .hi = 600},
+      {.key = "input.pages",
+       .flag = "--pages",
+       .help = "page selection such as \"1-3,7\"; empty = all pages",
+       .field = &Options::pages,
+       .check = check_pages},
+      {.key = "input.password_file",
+       .flag = "--password-file",
+       .help = "file whose first line is the PDF password (else env DEEPCOMPRESS_PDF_PASSWORD)",
+       .field = &Options::password_file},
+      {.key = "output.dir",
+       .flag = "--output",
+       .short_flag = "-o",
+       .help = "output directory for <stem>.<format> files; empty = stdout (one input only)",
+       .field = &Options::output_dir},
+      {.key = "output.format",
+       .flag = "--format",
+       .help = "output format",
+       .field = &Options::format,
+       .choices = {"txt", "json"}},
+      {.key = "models.dir",
+       .flag = "--model-dir",
+       .help = "model directory; empty = ./models if it has manifest.json, else "
+               "$XDG_CACHE_HOME/deepcompress/models",
+       .field = &Options::model_dir},
+      {.key = "detector.threshold",
+       .flag = "--det-threshold",
+       .help = "probability threshold of the DB binarization",
+       .field = &Options::det_threshold,
+       .lo = 0,
+       .hi = 1,
+       .open = true},
+      {.key = "detector.box_threshold",
+       .flag = "--box-threshold",
+       .help = "minimum mean probability inside a box",
+       .field = &Options::box_threshold,
+       .lo = 0,
+       .hi = 1,
+       .open = true},
+      {.key = "detector.unclip_ratio",
+       .flag = "--unclip-ratio",
+       .help = "DB box expansion ratio",
+       .field = &Options::unclip_ratio,
+       .lo = 1,
+       .hi = 4},
+      {.key = "log.level",
+       .flag = "--log-level",
+       .help = "log level (logs go to stderr)",
+       .field = &Options::log_level,
+       .choices = {"trace", "debug", "info", "warn", "error", "off"}},
+      {.key = "log.format",
+       .flag = "--log-format",
+       .help = "log line format (json: one object per line)",
+       .field = &Options::log_format,
+       .choices = {"text", "json"}},
+      {.key = "log.quiet",
+       .flag = "--quiet",
+       .short_flag = "-q",
+       .help = "only warnings and errors",
+       .field = &Options::quiet},
+  };
+  return specs;
+}
+
+bool parse_int(std::string_view text, int& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+bool parse_double(std::string_view text, double& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty() && std::isfinite(out);
+}
+
+std::string quoted_if_string(const Spec& spec, std::string_view value) {
+  if (std::holds_alternative<std::string Options::*>(spec.field)) {
+    return fmt::format("\"{}\"", value);
+  }
+  return std::string(value);
+}
+
+// Up to 2 edits apart: a likely typo.
+bool near(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()] <= 2;
+}
+
+}  // namespace
+
+const std::vector<Spec>& specs() { return build_specs(); }
+
+std::string env_name(std::string_view key) {
+  std::string env = "DEEPCOMPRESS_";
+  for (char c : key) env += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
+
+const Spec* find_spec(std::string_view key) {
+  for (const Spec& s : specs()) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+std::string unknown_key_message(std::string_view key, std::string_view origin) {
+  std::string msg = fmt::format("unknown key '{}' ({})", key, origin);
+  for (const Spec& s : specs()) {
+    if (near(key, s.key)) return msg + fmt::format("; did you mean '{}'?", s.key);
+  }
+  return msg;
+}
+
+std::string allowed_values(const Spec& spec) {
+  if (!spec.allowed.empty()) return std::string(spec.allowed);
+  if (!spec.choices.empty()) return fmt::format("{}", fmt::join(spec.choices, " | "));
+  return std::visit(
+      [&](auto member) -> std::string {
+        using T = std::remove_reference_t<decltype(Options{}.*member)>;
+        if constexpr (std::is_same_v<T, int>) return fmt::format("{}..{}", spec.lo, spec.hi);
+        if constexpr (std::is_same_v<T, double>) {
+          return spec.open ? fmt::format("({}, {})", spec.lo, spec.hi)
+                           : fmt::format("{}..{}", spec.lo, spec.hi);
+        }
+        if constexpr (std::is_same_v<T, bool>) return "true | false";
+        return {};
+      },
+      spec.field);
+}
+
+std::string format_double(double v) {
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";  // stays a TOML float
+  return s;
+}
+
+}  // namespace deepcompress::config
+
+namespace deepcompress {
+
+using config::Spec;
+
+const std::vector<OptionInfo>& option_table() {
+  static const std::vector<OptionInfo> table = [] {
+    std::vector<OptionInfo> out;
+    for (const Spec& s : config::specs()) {
+      std::string kind = std::visit(
+          [](auto member) -> std::string {
+            using T = std::remove_reference_t<decltype(Options{}.*member)>;
+            if constexpr (std::is_same_v<T, int>) return "int";
+            if constexpr (std::is_same_v<T, double>) return "float";
+            if constexpr (std::is_same_v<T, bool>) return "bool";
+            return "string";
+          },
+          s.field);
+      std::string allowed = config::allowed_values(s);
+      std::string help(s.help);
+      if (!allowed.empty() && kind != "bool") help += fmt::format(": {}", allowed);
+      out.push_back({.key = std::string(s.key),
+                     .env = config::env_name(s.key),
+                     .flag = std::string(s.flag),
+                     .help = std::move(help),
+                     .value_kind = std::move(kind),
+                     .short_flag = std::string(s.short_flag)});
+    }
+    return out;
+  }();
+  return table;
+}
+
+std::string switch_value(const OptionInfo& info) { return info.flag.starts_with("--no-") ? "false" : "true"; }
+
+void set_option(Options& options, std::string_view key, std::string_view value, std::string_view origin) {
+  const Spec* spec = config::find_spec(key);
+  if (spec == nullptr) {
+    throw Error(ErrorKind::kConfig, config::unknown_key_message(key, origin));
+  }
+  auto fail = [&](const std::string& must) {
+    throw Error(ErrorKind::kConfig, fmt::format("{} = {} (from {}): {}", key,
+                                                config::quoted_if_string(*spec, value), origin, must));
+  };
+  std::visit(
+      [&](auto member) {
+        using T = std::remove_reference_t<decltype(options.*member)>;
+        if constexpr (std::is_same_v<T, int>) {
+          int v = 0;
+          if (!config::parse_int(value, v) || v < spec->lo || v > spec->hi) {
+            fail(fmt::format("must be an integer in {}", config::allowed_values(*spec)));
+          }
+          options.*member = v;
+        } else if constexpr (std::is_same_v<T, double>) {
+          double v = 0;
+          bool ok = config::parse_double(value, v) &&
+                    (spec->open ? v > spec->lo && v < spec->hi : v >= spec->lo && v <= spec->hi);
+          if (!ok) fail(fmt::format("must be a number in {}", config::allowed_values(*spec)));
+          options.*member = v;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (value == "true" || value == "1") {
+            options.*member = true;
+          } else if (value == "false" || value == "0") {
+            options.*member = false;
+          } else {
+            fail("must be true or false");
+          }
+        } else {
+          if (!spec->choices.empty() &&
+              std::find(spec->choices.begin(), spec->choices.end(), value) == spec->choices.end()) {
+            fail(fmt::format("must be one of {}", config::allowed_values(*spec)));
+          }
+          if (spec->check != nullptr) {
+            if (std::string why = spec->check(value); !why.empty()) fail(why);
+          }
+          options.*member = std::string(value);
+        }
+      },
+      spec->field);
+}
+
+std::string get_option(const Options& options, std::string_view key) {
+  const Spec* spec = config::find_spec(key);
+  if (spec == nullptr) {
+    throw Error(ErrorKind::kConfig, config::unknown_key_message(key, "get_option"));
+  }
+  return std::visit(
+      [&](auto member) -> std::string {
+        const auto& v = options.*member;
+        using T = std::remove_cvref_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, int>) return std::to_string(v);
+        if constexpr (std::is_same_v<T, double>) return config::format_double(v);
+        if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+        if constexpr (std::is_same_v<T, std::string>) return v;
+      },
+      spec->field);
+}
+
+}  // namespace deepcompress
