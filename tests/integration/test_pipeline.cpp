@@ -19,6 +19,7 @@ namespace {
 fs::path fixtures_dir() { return fs::path(DC_BINARY_DIR) / "fixtures"; }
 
 Options test_options(int batch_size = 8) {
+  tune_process_allocator();  // as the CLI does; idempotent
   Options options;
   const char* env_dir = std::getenv("DEEPCOMPRESS_MODELS_DIR");
   options.model_dir = env_dir != nullptr ? env_dir : (fs::path(DC_SOURCE_DIR) / "models").string();
@@ -63,6 +64,7 @@ TEST_CASE("prose PDF is recognized with low CER and WER") {
   const double c = test::cer(truth, text);
   const double w = test::wer(truth, text);
   INFO("CER " << c << " WER " << w << "\n" << text);
+  WARN("prose.pdf: CER " << c << ", WER " << w);
   CHECK(c < 0.02);
   // WER counts every missed space between words: it is the measure of the
   // word-gap recovery on top of the recognizer.
@@ -76,6 +78,7 @@ TEST_CASE("two-column page is read column by column") {
   const auto truth = read_file(fixtures_dir() / "two_column.txt");
   const auto text = document_text(result);
   INFO(text);
+  WARN("two_column.pdf: CER " << test::cer(truth, text) << ", WER " << test::wer(truth, text));
   // Reading the rows across both columns would interleave the columns' lines:
   // the word-level error would then be far above this bound.
   CHECK(test::wer(truth, text) < 0.08);
@@ -109,7 +112,13 @@ TEST_CASE("image input (PNG scan) is recognized") {
   const auto first_page_truth = truth.substr(0, truth.find('\f'));
   const double c = test::cer(first_page_truth, result.pages[0].text);
   INFO("CER " << c << "\n" << result.pages[0].text);
-  CHECK(c < 0.04);
+  const double w = test::wer(first_page_truth, result.pages[0].text);
+  WARN("scan.png: CER " << c << ", WER " << w);
+  // A 150-dpi scan with speckle noise: small text (about 20 px line height)
+  // is where the recognizer drops spaces if lines are fed too wide; measured
+  // CER 0.1%, WER 0.9% with the horizontal squeeze, WER 28% without.
+  CHECK(c < 0.02);
+  CHECK(w < 0.05);
 }
 
 TEST_CASE("page selection renders only the chosen pages") {

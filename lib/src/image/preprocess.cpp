@@ -158,17 +158,17 @@ void to_classifier_input(const Image& crop, float* dst) {
   write_line_input(crop, width, kClsWidthPx, dst);
 }
 
-int recognizer_width_px(const Image& crop, int max_width_px) {
+int recognizer_width_px(const Image& crop, int max_width_px, float width_scale) {
   const int min_width = std::min(8, max_width_px);
   if (crop.empty() || crop.height_px <= 0) return min_width;
-  const double ratio = static_cast<double>(crop.width_px) / crop.height_px;
+  const double ratio = static_cast<double>(crop.width_px) / crop.height_px * width_scale;
   const double width = std::ceil(kRecHeightPx * ratio);
   if (width >= max_width_px) return max_width_px;
   return std::max(min_width, static_cast<int>(width));
 }
 
-void to_recognizer_input(const Image& crop, int width_px, float* dst) {
-  write_line_input(crop, recognizer_width_px(crop, width_px), width_px, dst);
+void to_recognizer_input(const Image& crop, int width_px, float* dst, float width_scale) {
+  write_line_input(crop, recognizer_width_px(crop, width_px, width_scale), width_px, dst);
 }
 
 }  // namespace deepcompress

@@ -30,12 +30,12 @@ inline constexpr int kRecHeightPx = 48;
 // (x/255 - 0.5) / 0.5, zero-pad to 192. Writes 3*48*192 floats.
 void to_classifier_input(const Image& crop, float* dst);
 
-// Width in px a crop gets when resized to height 48 keeping its aspect
-// (at least 8, at most max_width_px).
-int recognizer_width_px(const Image& crop, int max_width_px);
+// Width in px a crop gets when resized to height 48, its aspect multiplied by
+// width_scale (< 1 squeezes the line horizontally); at least 8, at most max_width_px.
+int recognizer_width_px(const Image& crop, int max_width_px, float width_scale = 1.0f);
 
-// Recognizer input: resize to 48 x recognizer_width_px(crop, width_px)
+// Recognizer input: resize to 48 x recognizer_width_px(crop, width_px, width_scale)
 // then (x/255 - 0.5) / 0.5 and zero-pad to width_px. Writes 3*48*width_px floats.
-void to_recognizer_input(const Image& crop, int width_px, float* dst);
+void to_recognizer_input(const Image& crop, int width_px, float* dst, float width_scale = 1.0f);
 
 }  // namespace deepcompress
