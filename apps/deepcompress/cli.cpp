@@ -6,23 +6,34 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <spdlog/sinks/base_sink.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <charconv>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string_view>
 #include <vector>
 
 #include "common/log.hpp"
+#include "common/sha256.hpp"
 #include "deepcompress/config.hpp"
 #include "deepcompress/engine.hpp"
 #include "deepcompress/error.hpp"
 #include "encode/writers.hpp"
+#include "pipeline/cache.hpp"
+#include "pipeline/inputs.hpp"
 
 namespace deepcompress::cli {
 namespace {
@@ -38,10 +49,23 @@ constexpr const char* kDescription =
     "deepcompress: OCR PDF and image files into plain text or JSON with local TorchScript "
     "models.";
 
-constexpr const char* kFooter = R"(Examples:
+constexpr const char* kShardCountEnv = "DEEPCOMPRESS_SHARD_COUNT";
+
+constexpr const char* kFooter = R"(Inputs: files, directories (searched recursively for PDF/PNG/JPEG/TIFF files,
+filtered by --glob), @FILE (one path per line) and - (paths on stdin).
+
+Examples:
   deepcompress doc.pdf --batch-size 8         text of doc.pdf to stdout
-  deepcompress *.pdf -o out --format json     out/<name>.json for each input
+  deepcompress scans/ -o out --format txt,json --manifest run.jsonl
+                                              out/scans/<path>.txt and .json per input
+  deepcompress @list.txt -o out --shard 0/4   the first of 4 shards of the list
   deepcompress --print-config > deepcompress.toml
+
+Outputs mirror the inputs under -o DIR (a/b/x.pdf -> DIR/a/b/x.txt); unchanged
+inputs are served from the cache (--cache-dir; --no-cache, --force). Without
+--shard, Slurm array (SLURM_ARRAY_TASK_ID/COUNT) and Kubernetes Indexed Job
+(JOB_COMPLETION_INDEX with --shard-count or $DEEPCOMPRESS_SHARD_COUNT)
+environments pick the shard. See docs/cli.md.
 
 Configuration: built-in defaults < TOML file (--config, else $DEEPCOMPRESS_CONFIG,
 else ./deepcompress.toml) < environment (DEEPCOMPRESS_<SECTION>_<KEY>, e.g.
@@ -54,13 +78,15 @@ Exit codes:
   2  usage or configuration error
   3  model or device error
   4  one or more input documents failed (the others were still processed)
-  5  output could not be written)";
+  5  output could not be written
+  130, 143  interrupted by SIGINT, SIGTERM (finished documents are kept))";
 
 struct Args {
   std::vector<std::string> inputs;
   std::string config_path;
   bool print_config = false;
   bool version = false;
+  int shard_count = 0;  // --shard-count: the shard count of a Kubernetes Indexed Job; 0 = unset
   std::vector<std::pair<std::string, std::string>> flags;  // (TOML key, text)
 };
 
@@ -95,10 +121,15 @@ std::optional<ExitCode> parse_args(int argc, char** argv, Args& args) {
   CLI::App app{kDescription, "deepcompress"};
   app.footer(kFooter);
   app.get_formatter()->column_width(36);
-  app.add_option("INPUT", args.inputs, "PDF or image files to OCR")->type_name("FILE");
+  app.add_option("INPUT", args.inputs, "PDF or image files, directories, @FILE lists, - (paths on stdin)")
+      ->type_name("FILE");
   app.add_option("--config", args.config_path, "TOML configuration file")->type_name("FILE");
   app.add_flag("--print-config", args.print_config, "print the merged configuration as TOML and exit");
   app.add_flag("--version", args.version, "print the version and exit");
+  app.add_option("--shard-count", args.shard_count,
+                 "shard count with JOB_COMPLETION_INDEX (Kubernetes Indexed Job); else $DEEPCOMPRESS_SHARD_COUNT")
+      ->type_name("INT")
+      ->check(CLI::Range(1, 1 << 20));
 
   const Options defaults;
   std::deque<std::string> values;  // stable addresses for CLI11 to fill
@@ -109,7 +140,8 @@ std::optional<ExitCode> parse_args(int argc, char** argv, Args& args) {
     CLI::Option* option = nullptr;
     if (info.value_kind == "bool") {
       // A "--no-x" switch turns the option off; say so in front of its help.
-      std::string help = switch_value(info) == "false" ? "turn off: " + info.help : info.help;
+      // const: CLI11 would take a mutable string as the flag's result variable, not its help.
+      const std::string help = switch_value(info) == "false" ? "turn off: " + info.help : info.help;
       option = app.add_flag(names, help);
     } else {
       option = app.add_option(names, values.emplace_back(), info.help)
@@ -177,8 +209,63 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// The one-line progress display on a terminal's stderr. Log lines go through
+// ProgressAwareSink, which clears the line, logs, and redraws it.
+class ProgressLine {
+ public:
+  void show(const std::string& text) {
+    std::lock_guard lock(mutex_);
+    text_ = text;
+    shown_ = true;
+    std::fprintf(stderr, "\r%s\033[K", text_.c_str());
+    std::fflush(stderr);
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    if (shown_) std::fputs("\r\033[K", stderr);
+    shown_ = false;
+  }
+  template <typename F>
+  void around(F&& write) {
+    std::lock_guard lock(mutex_);
+    if (shown_) std::fputs("\r\033[K", stderr);
+    write();
+    if (shown_) std::fprintf(stderr, "%s\033[K", text_.c_str());
+    std::fflush(stderr);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string text_;
+  bool shown_ = false;
+};
+
+class ProgressAwareSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  ProgressAwareSink(spdlog::sink_ptr inner, std::shared_ptr<ProgressLine> line)
+      : inner_(std::move(inner)), line_(std::move(line)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    line_->around([&] {
+      inner_->log(msg);
+      inner_->flush();
+    });
+  }
+  void flush_() override { inner_->flush(); }
+  void set_pattern_(const std::string& pattern) override { inner_->set_pattern(pattern); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+    inner_->set_formatter(std::move(formatter));
+  }
+
+ private:
+  spdlog::sink_ptr inner_;
+  std::shared_ptr<ProgressLine> line_;
+};
+
 // Registers the library's named logger on stderr; stdout stays for results.
-void setup_logging(const Options& options) {
+// With a progress line, log lines are written around it.
+void setup_logging(const Options& options, const std::shared_ptr<ProgressLine>& progress = nullptr) {
   spdlog::sink_ptr sink;
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   if (options.log_format == "json") {
@@ -189,6 +276,7 @@ void setup_logging(const Options& options) {
     sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     formatter->set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
   }
+  if (progress) sink = std::make_shared<ProgressAwareSink>(sink, progress);
   auto log = std::make_shared<spdlog::logger>(kLoggerName, sink);
   log->set_formatter(std::move(formatter));
   auto level = spdlog::level::from_str(options.log_level);
@@ -227,49 +315,270 @@ fs::path cache_home(const Env& env) {
   return home == env.end() ? fs::path(".cache") : fs::path(home->second) / ".cache";
 }
 
-// The reason the inputs cannot be written where asked, or empty.
-std::string output_conflict(const std::vector<std::string>& inputs, const Options& options) {
-  if (options.output_dir.empty()) {
-    return inputs.size() > 1 ? "several inputs need -o/--output DIR (stdout takes a single document)" : "";
-  }
-  std::set<std::string> stems;
-  for (const auto& input : inputs) {
-    if (!stems.insert(fs::path(input).stem().string()).second) {
-      return fmt::format("two inputs would both be written to {}/{}.{}", options.output_dir,
-                         fs::path(input).stem().string(), options.format);
-    }
-  }
-  return "";
-}
-
 void write_stdout(const std::string& content) {
   if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() || std::fflush(stdout) != 0) {
     throw Error(ErrorKind::kOutput, "cannot write to stdout");
   }
 }
 
-void write_result(const DocumentResult& result, const Options& options) {
-  std::string content = options.format == "json" ? to_json(result) : to_txt(result);
-  if (options.output_dir.empty()) {
-    write_stdout(content);
-    return;
+std::vector<std::string> split_formats(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = list.find(',', start);
+    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
   }
-  fs::path dir(options.output_dir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(ErrorKind::kOutput, "cannot create directory: " + ec.message(), dir);
-  write_file_atomic(dir / (fs::path(result.path).stem().string() + "." + options.format), content);
 }
 
-void log_summary(int n_ok, int n_failed, int n_pages, double seconds, const StageTimes& t) {
-  auto log = logger();
-  log->info("done: {} document(s) ok, {} failed, {} page(s) in {:.2f} s ({:.2f} pages/s)", n_ok, n_failed,
-            n_pages, seconds, seconds > 0 ? n_pages / seconds : 0.0);
-  log->info(
-      "stage totals (s): render {:.2f}, preprocess {:.2f}, detect {:.2f}, classify {:.2f}, "
-      "recognize {:.2f}, post-process {:.2f}",
-      t.t_render_ms / 1e3, t.t_preprocess_ms / 1e3, t.t_detect_ms / 1e3, t.t_classify_ms / 1e3,
-      t.t_recognize_ms / 1e3, t.t_postprocess_ms / 1e3);
+// A JSON string literal, escaped exactly as the library's JSON writer does
+// (invalid UTF-8 in file names becomes U+FFFD, so every line parses).
+std::string json_string(const std::string& text) {
+  DocumentResult named;
+  named.path = text;
+  const std::string json = to_json(named);
+  const std::string prefix = "{\n  \"path\": ";
+  return json.substr(prefix.size(), json.find(",\n  \"status\"") - prefix.size());
+}
+
+// ---- signals: the first SIGINT/SIGTERM asks the run to stop after the batch
+// in flight; the handler then restores the defaults, so a second one kills.
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int signal_number) {
+  g_signal = signal_number;
+  g_stop.store(true);
+  struct sigaction restore {};
+  restore.sa_handler = SIG_DFL;
+  sigemptyset(&restore.sa_mask);
+  sigaction(SIGINT, &restore, nullptr);
+  sigaction(SIGTERM, &restore, nullptr);
+}
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// ---- sharding
+
+struct Shard {
+  int index = 0;
+  int count = 1;  // 1: no sharding
+  std::string why;
+};
+
+std::optional<int> env_int(const Env& env, const char* name) {
+  auto it = env.find(name);
+  if (it == env.end() || it->second.empty()) return std::nullopt;
+  int value = 0;
+  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+  if (ec != std::errc() || end != it->second.data() + it->second.size()) {
+    throw Error(ErrorKind::kConfig, fmt::format("env {} = \"{}\": must be an integer", name, it->second));
+  }
+  return value;
+}
+
+// --shard (flag, env or TOML) wins; else a Slurm array or a Kubernetes Indexed Job.
+Shard choose_shard(const Options& options, const Args& args, const Env& env) {
+  Shard shard;
+  if (!options.shard.empty()) {
+    std::tie(shard.index, shard.count) = parse_shard(options.shard);
+    shard.why = "run.shard / --shard";
+    return shard;
+  }
+  if (auto task = env_int(env, "SLURM_ARRAY_TASK_ID")) {
+    const auto count = env_int(env, "SLURM_ARRAY_TASK_COUNT");
+    const auto min = env_int(env, "SLURM_ARRAY_TASK_MIN");
+    const auto max = env_int(env, "SLURM_ARRAY_TASK_MAX");
+    if (!count && !(min && max)) {
+      throw Error(ErrorKind::kConfig,
+                  "SLURM_ARRAY_TASK_ID is set without SLURM_ARRAY_TASK_COUNT or SLURM_ARRAY_TASK_MIN/MAX: "
+                  "pass --shard K/N");
+    }
+    shard.index = *task - min.value_or(0);
+    shard.count = count ? *count : *max - *min + 1;
+    if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count) {
+      throw Error(ErrorKind::kConfig,
+                  fmt::format("cannot derive a shard from Slurm array task {} (stepped or sparse "
+                              "--array?): pass --shard K/N",
+                              *task));
+    }
+    shard.why = fmt::format("Slurm array task {} of {}", *task, shard.count);
+    return shard;
+  }
+  if (auto index = env_int(env, "JOB_COMPLETION_INDEX")) {
+    int count = args.shard_count;
+    if (count == 0) count = env_int(env, kShardCountEnv).value_or(0);
+    if (count < 1) {
+      throw Error(ErrorKind::kConfig, fmt::format("JOB_COMPLETION_INDEX is set but the shard count is unknown: "
+                                                  "pass --shard-count N or set {} (the Job's completions)",
+                                                  kShardCountEnv));
+    }
+    if (*index < 0 || *index >= count) {
+      throw Error(ErrorKind::kConfig,
+                  fmt::format("JOB_COMPLETION_INDEX = {} is outside 0..{}", *index, count - 1));
+    }
+    shard.index = *index;
+    shard.count = count;
+    shard.why = fmt::format("Kubernetes Indexed Job, JOB_COMPLETION_INDEX = {}", *index);
+    return shard;
+  }
+  return shard;
+}
+
+// ---- the run's bookkeeping: one record per input
+
+enum class Status { kPending, kOk, kCached, kFailed, kSkipped };
+
+const char* status_name(Status status) {
+  switch (status) {
+    case Status::kOk: return "ok";
+    case Status::kCached: return "cached";
+    case Status::kFailed: return "failed";
+    case Status::kSkipped: return "skipped";
+    case Status::kPending: break;
+  }
+  return "skipped";
+}
+
+struct Record {
+  std::string input;
+  fs::path output_base;
+  std::string sha256;
+  std::vector<std::string> keys;  // cache key per format
+  std::vector<std::string> outputs;
+  Status status = Status::kPending;
+  int n_pages = 0;
+  StageTimes times;
+  std::string error;
+};
+
+std::string manifest_line(const Record& r) {
+  std::string outputs;
+  for (const auto& path : r.outputs) outputs += (outputs.empty() ? "" : ", ") + json_string(path);
+  const StageTimes& t = r.times;
+  return fmt::format(
+      "{{\"input\": {}, \"sha256\": {}, \"status\": \"{}\", \"pages\": {}, \"outputs\": [{}], "
+      "\"times_ms\": {{\"render\": {:.1f}, \"preprocess\": {:.1f}, \"detect\": {:.1f}, \"classify\": {:.1f}, "
+      "\"recognize\": {:.1f}, \"postprocess\": {:.1f}, \"total\": {:.1f}}}, \"error\": {}}}\n",
+      json_string(r.input), r.sha256.empty() ? "null" : json_string(r.sha256), status_name(r.status), r.n_pages,
+      outputs, t.t_render_ms, t.t_preprocess_ms, t.t_detect_ms, t.t_classify_ms, t.t_recognize_ms,
+      t.t_postprocess_ms, t.total_ms(), r.error.empty() ? "null" : json_string(r.error));
+}
+
+class Run {
+ public:
+  Run(const Options& options, std::vector<std::string> formats)
+      : options_(options), formats_(std::move(formats)) {}
+
+  std::vector<Record> records;
+  std::optional<OutputCache> cache;
+  bool fail_fast_triggered = false;
+
+  // Writes a document's outputs (bytes unchanged: left alone) or stdout.
+  void emit(Record& r, const std::vector<std::string>& contents) {
+    for (std::size_t f = 0; f < formats_.size(); ++f) {
+      if (options_.output_dir.empty()) {
+        write_stdout(contents[f]);
+        r.outputs.push_back("-");
+        continue;
+      }
+      fs::path path = fs::path(options_.output_dir) / r.output_base;
+      path += "." + formats_[f];
+      if (write_file_if_changed(path, contents[f])) {
+        ++n_written_;
+      } else {
+        ++n_unchanged_;
+      }
+      r.outputs.push_back(path.string());
+    }
+  }
+
+  // Serves r from the cache if every format is there.
+  bool try_cached(Record& r) {
+    std::vector<std::string> contents;
+    for (std::size_t f = 0; f < formats_.size(); ++f) {
+      auto text = cache->load(r.keys[f], formats_[f]);
+      if (!text) return false;
+      contents.push_back(formats_[f] == "json" ? json_with_path(*text, r.input) : std::move(*text));
+    }
+    r.n_pages = count_pages(formats_[0], contents[0]);
+    emit(r, contents);
+    r.status = Status::kCached;
+    return true;
+  }
+
+  void complete(Record& r, DocumentResult result) {
+    r.times = result.times;
+    if (result.status == DocumentStatus::kFailed) {
+      fail(r, result.error);
+      return;
+    }
+    r.n_pages = static_cast<int>(result.pages.size());
+    std::vector<std::string> contents;
+    for (std::size_t f = 0; f < formats_.size(); ++f) {
+      contents.push_back(formats_[f] == "json" ? to_json(result) : to_txt(result));
+      if (!cache || r.keys.empty()) continue;
+      try {
+        if (formats_[f] == "json") {
+          DocumentResult anonymous = result;
+          anonymous.path.clear();
+          cache->store(r.keys[f], formats_[f], to_json(anonymous));
+        } else {
+          cache->store(r.keys[f], formats_[f], contents.back());
+        }
+      } catch (const Error& e) {
+        logger()->warn("cache not updated: {}", e.what());
+      }
+    }
+    emit(r, contents);
+    r.status = Status::kOk;
+  }
+
+  void fail(Record& r, const std::string& message) {
+    r.status = Status::kFailed;
+    r.error = message;
+    progress_clear();
+    print_error(message);
+    if (options_.fail_fast && !g_stop.load()) {
+      fail_fast_triggered = true;
+      g_stop.store(true);
+      logger()->warn("--fail-fast: stopping after the first failed document");
+    }
+  }
+
+  void progress_clear() {
+    if (progress_line) progress_line->clear();
+  }
+
+  std::shared_ptr<ProgressLine> progress_line;
+  int n_written() const { return n_written_; }
+  int n_unchanged() const { return n_unchanged_; }
+
+ private:
+  const Options& options_;
+  std::vector<std::string> formats_;
+  int n_written_ = 0;
+  int n_unchanged_ = 0;
+};
+
+std::string progress_text(const RunProgress& p, int n_cached) {
+  const double seconds = p.t_elapsed_ms / 1000.0;
+  const double rate = seconds > 0 ? p.n_pages_done / seconds : 0.0;
+  std::string eta = "--:--";
+  if (rate > 0) {
+    const int left_s = static_cast<int>((p.n_pages_total - p.n_pages_done) / rate + 0.5);
+    eta = fmt::format("{}:{:02d}", left_s / 60, left_s % 60);
+  }
+  return fmt::format("documents {}/{}  pages {}/{}  {:.2f} pages/s  ETA {}", p.n_documents_done + n_cached,
+                     p.n_documents_total + n_cached, p.n_pages_done, p.n_pages_total, rate, eta);
 }
 
 ExitCode run_checked(int argc, char** argv, const Env& env) {
@@ -293,59 +602,192 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
     print_error("no input files (run 'deepcompress --help' for usage)");
     return ExitCode::kUsage;
   }
-  if (std::string why = output_conflict(args.inputs, options); !why.empty()) {
-    print_error(why);
+  const std::vector<std::string> formats = split_formats(options.format);
+  if (options.summary_json && options.output_dir.empty()) {
+    print_error("--summary-json prints the summary on stdout, so documents need -o/--output DIR");
     return ExitCode::kUsage;
   }
 
-  setup_logging(options);
+  const bool show_progress = ::isatty(2) == 1 && !options.quiet && options.log_format == "text" &&
+                             options.log_level != "off";
+  auto progress_line = show_progress ? std::make_shared<ProgressLine>() : nullptr;
+  setup_logging(options, progress_line);
+  auto log = logger();
+
+  std::vector<std::string> stdin_lines;
+  if (std::find(args.inputs.begin(), args.inputs.end(), "-") != args.inputs.end()) {
+    for (std::string line; std::getline(std::cin, line);) stdin_lines.push_back(std::move(line));
+  }
+  ExpandedInputs expanded = expand_inputs(args.inputs, options.glob, stdin_lines);
+  for (const auto& warning : expanded.warnings) log->warn("{}", warning);
+
+  if (options.output_dir.empty()) {
+    if (expanded.files.size() > 1) {
+      print_error("several inputs need -o/--output DIR (stdout takes a single document)");
+      return ExitCode::kUsage;
+    }
+    if (formats.size() > 1) {
+      print_error("several formats need -o/--output DIR (stdout takes a single format)");
+      return ExitCode::kUsage;
+    }
+  }
+
+  const Shard shard = choose_shard(options, args, env);
+  std::vector<InputFile> inputs;
+  for (auto& file : expanded.files) {
+    if (shard.count == 1 || shard_of(file.output_base, shard.count) == shard.index) inputs.push_back(file);
+  }
+  if (shard.count > 1) {
+    log->info("shard {}/{} ({}): {} of {} input(s)", shard.index, shard.count, shard.why, inputs.size(),
+              expanded.files.size());
+  }
+
   options.password = read_password(options, env);
   if (options.model_dir.empty()) {
     options.model_dir = resolve_model_dir(options, cache_home(env)).string();
   }
+  if (options.cache_enabled && options.cache_dir.empty()) {
+    options.cache_dir = (cache_home(env) / "deepcompress" / "cache").string();
+  }
 
-  // Check inputs before the (slow) model load, so that a typo fails fast.
-  int n_failed = 0;
-  std::vector<std::string> inputs;
-  for (const auto& input : args.inputs) {
-    std::error_code ec;
-    if (!fs::exists(input, ec)) {
-      print_error(fmt::format("{}: no such file", input));
-      ++n_failed;
-    } else if (fs::is_directory(input, ec)) {
-      print_error(fmt::format("{}: is a directory", input));
-      ++n_failed;
-    } else {
-      inputs.push_back(input);
+  install_signal_handlers();
+  Run run(options, formats);
+  run.progress_line = progress_line;
+  if (options.cache_enabled) run.cache.emplace(options.cache_dir);
+  run.records.reserve(inputs.size() + expanded.skipped.size());
+
+  // Hash inputs and serve what the cache has, before the (slow) model load:
+  // a typo fails fast and an all-cached rerun never loads the models.
+  std::optional<std::string> models_sha256;
+  std::vector<std::size_t> to_ocr;
+  auto t_start = std::chrono::steady_clock::now();
+  for (const auto& file : inputs) {
+    Record& r = run.records.emplace_back();
+    r.input = file.path.string();
+    r.output_base = file.output_base;
+    if (g_stop.load()) continue;
+    if (!file.error.empty()) {
+      run.fail(r, file.error);
+      continue;
+    }
+    try {
+      r.sha256 = sha256_file_hex(file.path);
+    } catch (const Error& e) {
+      run.fail(r, e.what());
+      continue;
+    }
+    if (run.cache) {
+      if (!models_sha256) {
+        const fs::path manifest = fs::path(options.model_dir) / "manifest.json";
+        try {
+          models_sha256 = sha256_file_hex(manifest);
+        } catch (const Error&) {
+          throw Error(ErrorKind::kModel, "models missing or corrupt: run scripts/setup (cannot read the manifest)",
+                      manifest.string());
+        }
+      }
+      for (const auto& format : formats) {
+        r.keys.push_back(cache_key({r.sha256, *models_sha256}, options, format));
+      }
+      if (!options.force && run.try_cached(r)) continue;
+    }
+    to_ocr.push_back(run.records.size() - 1);
+  }
+  const int n_cached = static_cast<int>(
+      std::count_if(run.records.begin(), run.records.end(), [](const Record& r) { return r.status == Status::kCached; }));
+
+  RunSummary summary;
+  if (to_ocr.empty()) {
+    if (n_cached > 0) log->info("all {} document(s) served from the cache: no OCR needed, models not loaded", n_cached);
+  } else if (!g_stop.load()) {
+    if (n_cached > 0) log->info("{} document(s) served from the cache, {} to OCR", n_cached, to_ocr.size());
+    tune_process_allocator();
+    auto t_load = std::chrono::steady_clock::now();
+    auto engine = Engine::load(options);
+    log->info("models from {} on {} loaded in {:.2f} s", options.model_dir, engine->device_name(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count());
+
+    // Documents arrive as they complete; pages of different documents share batches.
+    struct Sink : DocumentSink {
+      Run& run;
+      const std::vector<std::size_t>& to_ocr;
+      int n_cached;
+      Sink(Run& r, const std::vector<std::size_t>& t, int c) : run(r), to_ocr(t), n_cached(c) {}
+      void on_document(std::size_t index, DocumentResult result) override {
+        run.complete(run.records[to_ocr[index]], std::move(result));
+      }
+      void on_progress(const RunProgress& progress) override {
+        if (run.progress_line) run.progress_line->show(progress_text(progress, n_cached));
+      }
+    } sink(run, to_ocr, n_cached);
+    std::vector<fs::path> paths;
+    for (std::size_t i : to_ocr) paths.emplace_back(run.records[i].input);
+    if (!g_stop.load()) summary = engine->run(paths, sink, &g_stop);
+    run.progress_clear();
+  }
+
+  // Inputs never finished (stop requested) and duplicates are "skipped".
+  const std::string stop_reason = g_signal != 0 ? fmt::format("interrupted by signal {}", static_cast<int>(g_signal))
+                                                : "not started: stopped after a failed document (--fail-fast)";
+  for (auto& r : run.records) {
+    if (r.status == Status::kPending) {
+      r.status = Status::kSkipped;
+      r.error = stop_reason;
     }
   }
-  if (inputs.empty()) return ExitCode::kInputFailed;
+  for (const auto& duplicate : expanded.skipped) {
+    Record& r = run.records.emplace_back();
+    r.input = duplicate;
+    r.status = Status::kSkipped;
+    r.error = "given more than once; processed once";
+  }
 
-  tune_process_allocator();
-  auto t_load = std::chrono::steady_clock::now();
-  auto engine = Engine::load(options);
-  logger()->info("models from {} on {} loaded in {:.2f} s", options.model_dir, engine->device_name(),
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count());
+  std::map<Status, int> counts;
+  for (const auto& r : run.records) ++counts[r.status];
+  if (!options.manifest.empty()) {
+    std::string text;
+    for (const auto& r : run.records) text += manifest_line(r);
+    const fs::path path(options.manifest);
+    std::error_code ec;
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+    write_file_atomic(path, text);
+  }
 
-  // Documents arrive as they complete; pages of different documents share batches.
-  struct Writer : DocumentSink {
-    const Options& options;
-    int n_failed = 0;
-    explicit Writer(const Options& o) : options(o) {}
-    void on_document(std::size_t, DocumentResult result) override {
-      if (result.status == DocumentStatus::kFailed) {
-        print_error(result.error);
-        ++n_failed;
-        return;
-      }
-      write_result(result, options);
-    }
-  } writer(options);
-  std::vector<fs::path> paths(inputs.begin(), inputs.end());
-  const RunSummary summary = engine->run(paths, writer);
-  n_failed += writer.n_failed;
-  log_summary(summary.n_documents_ok, n_failed, summary.n_pages, summary.t_wall_ms / 1000.0, summary.times);
-  return n_failed > 0 ? ExitCode::kInputFailed : ExitCode::kOk;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  const StageTimes& t = summary.times;
+  log->info("done: {} document(s) ok, {} cached, {} failed, {} skipped; {} page(s) OCRed in {:.2f} s "
+            "({:.2f} pages/s); {} file(s) written, {} unchanged",
+            counts[Status::kOk], counts[Status::kCached], counts[Status::kFailed], counts[Status::kSkipped],
+            summary.n_pages, seconds, seconds > 0 ? summary.n_pages / seconds : 0.0, run.n_written(),
+            run.n_unchanged());
+  if (summary.n_pages > 0) {
+    log->info(
+        "stage totals (s): render {:.2f}, preprocess {:.2f}, detect {:.2f}, classify {:.2f}, "
+        "recognize {:.2f}, post-process {:.2f}",
+        t.t_render_ms / 1e3, t.t_preprocess_ms / 1e3, t.t_detect_ms / 1e3, t.t_classify_ms / 1e3,
+        t.t_recognize_ms / 1e3, t.t_postprocess_ms / 1e3);
+  }
+  if (options.summary_json) {
+    write_stdout(fmt::format(
+        "{{\"documents\": {}, \"ok\": {}, \"cached\": {}, \"failed\": {}, \"skipped\": {}, \"pages\": {}, "
+        "\"batches\": {}, \"seconds\": {:.3f}, \"pages_per_second\": {:.3f}, \"files_written\": {}, "
+        "\"files_unchanged\": {}, \"shard\": {}, \"interrupted\": {}, \"stage_ms\": {{\"render\": {:.1f}, "
+        "\"preprocess\": {:.1f}, \"detect\": {:.1f}, \"classify\": {:.1f}, \"recognize\": {:.1f}, "
+        "\"postprocess\": {:.1f}}}}}\n",
+        run.records.size(), counts[Status::kOk], counts[Status::kCached], counts[Status::kFailed],
+        counts[Status::kSkipped], summary.n_pages, summary.n_batches, seconds,
+        seconds > 0 ? summary.n_pages / seconds : 0.0, run.n_written(), run.n_unchanged(),
+        shard.count > 1 ? fmt::format("\"{}/{}\"", shard.index, shard.count) : "null",
+        g_signal != 0 ? "true" : "false", t.t_render_ms, t.t_preprocess_ms, t.t_detect_ms, t.t_classify_ms,
+        t.t_recognize_ms, t.t_postprocess_ms));
+  }
+
+  if (g_signal != 0) {
+    log->warn("interrupted: {} document(s) finished are kept; rerun to resume from the cache",
+              counts[Status::kOk] + counts[Status::kCached]);
+    return static_cast<ExitCode>(128 + g_signal);
+  }
+  return counts[Status::kFailed] > 0 || run.fail_fast_triggered ? ExitCode::kInputFailed : ExitCode::kOk;
 }
 
 }  // namespace

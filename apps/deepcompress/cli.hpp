@@ -14,6 +14,7 @@ enum class ExitCode : int {
   kModel = 3,        // models missing/corrupt or device unavailable
   kInputFailed = 4,  // one or more input documents failed (the others were processed)
   kOutput = 5,       // an output could not be written
+  kInterrupted = 130,  // SIGINT (128 + signal number; SIGTERM gives 143): finished documents are kept
 };
 
 // Runs deepcompress with argv and a snapshot of the environment. Never throws.

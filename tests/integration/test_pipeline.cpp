@@ -175,3 +175,25 @@ TEST_CASE("missing or corrupt models give a clear error") {
   }
   fs::remove_all(dir);
 }
+
+TEST_CASE("out of memory halves the batch and retries the same pages") {
+  const auto doc = fixtures_dir() / "prose.pdf";
+  const auto reference = document_text(shared_engine().process_document(doc));
+  auto engine = Engine::load(test_options(8));
+  engine->inject_out_of_memory_at_batch(1);  // the first 2-page batch "runs out of memory"
+  const auto result = engine->process_document(doc);
+  INFO(result.error);
+  REQUIRE(result.status == DocumentStatus::kOk);
+  REQUIRE(result.pages.size() == 2);  // no page dropped
+  CHECK(document_text(result) == reference);
+}
+
+TEST_CASE("a page that does not fit even alone fails its document, named") {
+  auto engine = Engine::load(test_options(1));
+  engine->inject_out_of_memory_at_batch(1);
+  const auto failed = engine->process_document(fixtures_dir() / "two_column.pdf");
+  CHECK(failed.status == DocumentStatus::kFailed);
+  CHECK(failed.error.find("two_column.pdf: page 1: out of memory") != std::string::npos);
+  // The engine keeps working for the next document.
+  CHECK(engine->process_document(fixtures_dir() / "two_column.pdf").status == DocumentStatus::kOk);
+}

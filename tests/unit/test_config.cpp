@@ -150,7 +150,7 @@ TEST_CASE("bad TOML values and syntax name file and line", "[config]") {
 
 TEST_CASE("out-of-range values name key, origin and range", "[config]") {
   CHECK(config_error(flag_source({{"engine.batch_size", "0"}})) ==
-        "engine.batch_size = 0 (from flag --batch-size): must be an integer in 1..64");
+        "engine.batch_size = 0 (from flag --batch-size): must be an integer in 1..64 or auto");
   CHECK_THAT(config_error(env_source({{"DEEPCOMPRESS_ENGINE_BATCH_SIZE", "65"}})),
              Catch::Contains("(from env DEEPCOMPRESS_ENGINE_BATCH_SIZE): must be an integer in 1..64"));
   CHECK_THAT(config_error(env_source({{"OCR_BATCH_SIZE", "abc"}})),
@@ -239,12 +239,79 @@ TEST_CASE("option table: names unique, derived consistently", "[config]") {
     CHECK_NOTHROW(
         deepcompress::set_option(options, info.key, deepcompress::get_option(Options{}, info.key), "test"));
   }
-  CHECK(keys.size() == 19);
+  CHECK(keys.size() == 31);
 }
 
 TEST_CASE("switch flags", "[config]") {
   for (const auto& info : deepcompress::option_table()) {
     if (info.key == "engine.angle_classifier") CHECK(deepcompress::switch_value(info) == "false");
     if (info.key == "log.quiet") CHECK(deepcompress::switch_value(info) == "true");
+  }
+}
+
+TEST_CASE("batch size accepts auto (stored as 0), but not the number 0", "[config]") {
+  CHECK(load_options(flag_source({{"engine.batch_size", "auto"}})).batch_size == 0);
+  CHECK(load_options(env_source({{"OCR_BATCH_SIZE", "auto"}})).batch_size == 0);
+  Options options;
+  options.batch_size = 0;
+  CHECK(deepcompress::get_option(options, "engine.batch_size") == "auto");
+  TempToml toml(deepcompress::to_toml(options));
+  CHECK(read_file(toml.path()).find("batch_size = \"auto\"") != std::string::npos);
+  CHECK(load_options(toml_source(toml.path())).batch_size == 0);
+  CHECK_THAT(config_error(flag_source({{"engine.batch_size", "0"}})), Catch::Contains("1..64"));
+  CHECK_THAT(config_error(flag_source({{"engine.batch_size", "Auto"}})), Catch::Contains("1..64 or auto"));
+  bool documented = false;
+  for (const auto& info : deepcompress::option_table()) {
+    if (info.key == "engine.batch_size") documented = info.help.find("1..64 | auto") != std::string::npos;
+  }
+  CHECK(documented);
+}
+
+TEST_CASE("engine options declared for the batch engine are validated", "[config]") {
+  Options options = load_options(flag_source({{"engine.max_memory", "1.5G"},
+                                              {"engine.workers", "4"},
+                                              {"engine.order", "largest-first"},
+                                              {"engine.gpu_memory_fraction", "1"}}));
+  CHECK(options.max_memory == "1.5G");
+  CHECK(options.workers == 4);
+  CHECK(options.order == "largest-first");
+  CHECK(options.gpu_memory_fraction == 1.0);
+  for (const char* ok : {"2G", "512M", "4096K", "1T", "1000000", "2g"}) {
+    INFO(ok);
+    CHECK_NOTHROW(load_options(flag_source({{"engine.max_memory", ok}})));
+  }
+  for (const char* bad : {"2GB", "G", "-1G", "0", "1.5.G", "lots", "2 G", "2Gi"}) {
+    INFO(bad);
+    CHECK_THAT(config_error(flag_source({{"engine.max_memory", bad}})), Catch::Contains("engine.max_memory"));
+  }
+  CHECK_THAT(config_error(flag_source({{"engine.workers", "0"}})), Catch::Contains("1..16"));
+  CHECK_THAT(config_error(flag_source({{"engine.workers", "17"}})), Catch::Contains("1..16"));
+  CHECK_THAT(config_error(flag_source({{"engine.order", "random"}})), Catch::Contains("largest-first"));
+  CHECK_THAT(config_error(flag_source({{"engine.gpu_memory_fraction", "0"}})), Catch::Contains("(0, 1]"));
+  CHECK_THAT(config_error(flag_source({{"engine.gpu_memory_fraction", "1.01"}})), Catch::Contains("(0, 1]"));
+}
+
+TEST_CASE("run, cache and output options", "[config]") {
+  Options options = load_options(flag_source({{"output.format", "txt,json"},
+                                              {"run.shard", "3/4"},
+                                              {"cache.enabled", "false"},
+                                              {"run.glob", "*.pdf"}}));
+  CHECK(options.format == "txt,json");
+  CHECK(options.shard == "3/4");
+  CHECK_FALSE(options.cache_enabled);
+  CHECK(options.glob == "*.pdf");
+  CHECK(load_options(flag_source({{"output.format", "json,txt"}})).format == "json,txt");
+  for (const char* bad : {"pdf", "txt,", "txt,txt", ",json", "txt json"}) {
+    INFO(bad);
+    CHECK_THAT(config_error(flag_source({{"output.format", bad}})), Catch::Contains("output.format"));
+  }
+  for (const char* bad : {"4/4", "1", "a/2", "-1/2", "1/0", "1/2/3"}) {
+    INFO(bad);
+    CHECK_THAT(config_error(flag_source({{"run.shard", bad}})), Catch::Contains("K/N"));
+  }
+  for (const auto& info : deepcompress::option_table()) {
+    if (info.key == "cache.enabled") CHECK(info.flag == "--no-cache");
+    if (info.key == "cache.enabled") CHECK(deepcompress::switch_value(info) == "false");
+    if (info.key == "run.force") CHECK(deepcompress::switch_value(info) == "true");
   }
 }

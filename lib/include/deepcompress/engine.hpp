@@ -76,6 +76,11 @@ class Engine {
   RunSummary run(const std::vector<std::filesystem::path>& inputs, DocumentSink& sink,
                  const std::atomic<bool>* stop_requested = nullptr);
 
+  // Test hook for the out-of-memory back-off: the given 1-based model batch
+  // attempt fails as if the device ran out of memory (0 = off). Lets the
+  // halve-and-retry path run on a CPU.
+  void inject_out_of_memory_at_batch(int attempt);
+
   // The device actually used ("cpu", "cuda:0").
   std::string device_name() const;
   const Options& options() const;

@@ -7,20 +7,34 @@ namespace deepcompress {
 
 struct Options {
   // [engine]
-  int batch_size = 8;           // pages per detector batch (fixed shape, last padded), 1..64
+  int batch_size = 8;           // pages per detector batch (fixed shape, last padded), 1..64; 0 = auto
   int rec_batch_size = 8;       // text-line crops per recognizer batch, 1..256
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   std::string mode = "base";    // detector canvas: small=960, base=1280, large=1600 px
   int threads = 0;              // intra-op CPU threads; 0 = number of cores
   std::string precision = "fp32";  // fp32 | fp16 | bf16 (half precisions: CUDA only)
   bool angle_classifier = true; // detect and fix upside-down (180 deg) text lines
+  std::string max_memory;       // memory cap such as "2G", "512M"; empty = no cap
+  int workers = 1;              // inference workers, 1..16
+  std::string order = "input";  // document order: input | largest-first
+  double gpu_memory_fraction = 0.9;  // share of GPU memory the engine may use, (0,1]
   // [input]
   int dpi = 200;                // PDF rasterization resolution, 50..600
   std::string pages;            // page selection such as "1-3,7"; empty = all pages
   std::string password_file;    // file whose first line is the PDF password
   // [output]
   std::string output_dir;       // empty: single input -> stdout
-  std::string format = "txt";   // txt | json
+  std::string format = "txt";   // comma list of txt | json, e.g. "txt,json"
+  // [cache]
+  std::string cache_dir;        // empty: $XDG_CACHE_HOME/deepcompress/cache (resolved by the app)
+  bool cache_enabled = true;    // reuse and store outputs by content hash
+  // [run]
+  bool force = false;           // recompute cached documents and overwrite their cache entries
+  std::string manifest;         // JSON-lines report file, one line per input; empty = none
+  bool summary_json = false;    // print the run summary as one JSON object on stdout
+  bool fail_fast = false;       // stop at the first failed document
+  std::string shard;            // "K/N": keep the K-th (0-based) of N shards; empty = all inputs
+  std::string glob;             // file-name pattern for files found in directories; empty = all
   // [models]
   std::string model_dir;        // empty: ./models if present, else $XDG_CACHE_HOME/deepcompress/models
   // [detector]

@@ -23,7 +23,8 @@ std::string section_of(std::string_view key) { return std::string(key.substr(0, 
 std::string node_text(const toml::node& node, const config::Spec* spec) {
   if (const auto* s = node.as_string()) {
     bool is_string_option = spec != nullptr && std::holds_alternative<std::string Options::*>(spec->field);
-    return is_string_option ? s->get() : fmt::format("\"{}\"", s->get());
+    bool is_zero_word = spec != nullptr && !spec->zero_word.empty() && s->get() == spec->zero_word;
+    return is_string_option || is_zero_word ? s->get() : fmt::format("\"{}\"", s->get());
   }
   if (const auto* d = node.as_floating_point()) return config::format_double(d->get());
   return node.visit([](const auto& value) {
@@ -155,7 +156,9 @@ std::string to_toml(const Options& options) {
       out += fmt::format("\n[{}]\n", section);
     }
     std::string value = get_option(options, info.key);
-    if (info.value_kind == "string") value = toml_string(value);
+    // Strings, and words standing for a number ("auto"), are TOML strings.
+    const bool numeric = info.value_kind != "string" && value.find_first_not_of("0123456789.-+e") == std::string::npos;
+    if (info.value_kind == "string" || (info.value_kind == "int" && !numeric)) value = toml_string(value);
     out += fmt::format("# {}\n{} = {}\n", info.help, info.key.substr(section.size() + 1), value);
   }
   return out;

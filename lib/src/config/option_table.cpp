@@ -33,14 +33,64 @@ std::string check_pages(std::string_view v) {
   return why.empty() ? why : fmt::format("must be page ranges like 1-3,7 ({})", why);
 }
 
+// "2G", "512M", "1.5G", "4096K", or plain bytes; suffixes K/M/G/T (powers of 1024).
+std::string check_memory(std::string_view v) {
+  if (v.empty()) return {};
+  static constexpr std::string_view kMust = "must be a size such as 2G, 512M or 1.5G (suffix K, M, G or T)";
+  std::string_view number = v;
+  if (std::string_view("KMGTkmgt").find(v.back()) != std::string_view::npos) number.remove_suffix(1);
+  if (!number.empty() && (number.back() == 'i' || number.back() == 'B')) return std::string(kMust);
+  double value = 0;
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (number.empty() || ec != std::errc() || end != number.data() + number.size() || !std::isfinite(value) ||
+      value <= 0 || !std::isdigit(static_cast<unsigned char>(number.front()))) {
+    return std::string(kMust);
+  }
+  return {};
+}
+
+// "K/N" with 0 <= K < N; empty = no sharding.
+std::string check_shard(std::string_view v) {
+  if (v.empty()) return {};
+  const auto slash = v.find('/');
+  int k = -1;
+  int n = 0;
+  const auto number = [](std::string_view t, int& out) {
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+    return !t.empty() && ec == std::errc() && end == t.data() + t.size();
+  };
+  if (slash == std::string_view::npos || !number(v.substr(0, slash), k) || !number(v.substr(slash + 1), n) ||
+      n < 1 || k < 0 || k >= n) {
+    return "must be K/N with 0 <= K < N, e.g. 0/4";
+  }
+  return {};
+}
+
+// A comma list of output formats, each once.
+std::string check_formats(std::string_view v) {
+  std::vector<std::string_view> seen;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = v.find(',', start);
+    std::string_view item = v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if ((item != "txt" && item != "json") || std::find(seen.begin(), seen.end(), item) != seen.end()) {
+      return "must be one of txt | json, or a comma list of them such as txt,json";
+    }
+    seen.push_back(item);
+    if (comma == std::string_view::npos) return {};
+    start = comma + 1;
+  }
+}
+
 const std::vector<Spec>& build_specs() {
   static const std::vector<Spec> specs = {
       {.key = "engine.batch_size",
        .flag = "--batch-size",
-       .help = "pages per detector batch (fixed shape, the last one padded)",
+       .help = "pages per detector batch (fixed shape, the last one padded; auto: sized by the engine)",
        .field = &Options::batch_size,
        .lo = 1,
-       .hi = 64},
+       .hi = 64,
+       .zero_word = "auto"},
       {.key = "engine.rec_batch_size",
        .flag = "--rec-batch-size",
        .help = "text-line crops per recognizer batch",
@@ -73,6 +123,29 @@ const std::vector<Spec>& build_specs() {
        .flag = "--no-angle-classifier",
        .help = "detect and fix upside-down (180 deg) text lines",
        .field = &Options::angle_classifier},
+      {.key = "engine.max_memory",
+       .flag = "--max-memory",
+       .help = "memory cap for pages and batches in flight, such as 2G or 512M; empty = no cap",
+       .field = &Options::max_memory,
+       .check = check_memory},
+      {.key = "engine.workers",
+       .flag = "--workers",
+       .help = "inference workers (each with its own batch buffers)",
+       .field = &Options::workers,
+       .lo = 1,
+       .hi = 16},
+      {.key = "engine.order",
+       .flag = "--order",
+       .help = "order documents are started in (largest-first shortens the tail of a run)",
+       .field = &Options::order,
+       .choices = {"input", "largest-first"}},
+      {.key = "engine.gpu_memory_fraction",
+       .flag = "--gpu-memory-fraction",
+       .help = "share of the GPU memory the engine may use",
+       .field = &Options::gpu_memory_fraction,
+       .lo = 0,
+       .hi = 1,
+       .lo_open = true},
       {.key = "input.dpi",
        .flag = "--dpi",
        .help = "PDF rasterization resolution",
@@ -91,13 +164,50 @@ const std::vector<Spec>& build_specs() {
       {.key = "output.dir",
        .flag = "--output",
        .short_flag = "-o",
-       .help = "output directory for <stem>.<format> files; empty = stdout (one input only)",
+       .help = "output directory; outputs mirror the input tree (see docs/cli.md); empty = stdout "
+               "(one input only)",
        .field = &Options::output_dir},
       {.key = "output.format",
        .flag = "--format",
-       .help = "output format",
+       .help = "output format, or a comma list to write several",
        .field = &Options::format,
-       .choices = {"txt", "json"}},
+       .check = check_formats,
+       .allowed = "txt | json | txt,json"},
+      {.key = "cache.dir",
+       .flag = "--cache-dir",
+       .help = "output cache directory; empty = $XDG_CACHE_HOME/deepcompress/cache",
+       .field = &Options::cache_dir},
+      {.key = "cache.enabled",
+       .flag = "--no-cache",
+       .help = "reuse outputs of unchanged inputs (same file, models and output options) from the cache",
+       .field = &Options::cache_enabled},
+      {.key = "run.force",
+       .flag = "--force",
+       .help = "recompute every document and overwrite its cache entry",
+       .field = &Options::force},
+      {.key = "run.manifest",
+       .flag = "--manifest",
+       .help = "write a JSON-lines report (one line per input) to this file; empty = none",
+       .field = &Options::manifest},
+      {.key = "run.summary_json",
+       .flag = "--summary-json",
+       .help = "print the run summary as one JSON object on stdout (needs -o)",
+       .field = &Options::summary_json},
+      {.key = "run.fail_fast",
+       .flag = "--fail-fast",
+       .help = "stop at the first failed document",
+       .field = &Options::fail_fast},
+      {.key = "run.shard",
+       .flag = "--shard",
+       .help = "process only shard K of N (0-based, by output path hash); empty = all, or from "
+               "Slurm/Kubernetes array env",
+       .field = &Options::shard,
+       .check = check_shard,
+       .allowed = "K/N"},
+      {.key = "run.glob",
+       .flag = "--glob",
+       .help = "file-name pattern (fnmatch) for files found in directories, e.g. '*.pdf'; empty = all",
+       .field = &Options::glob},
       {.key = "models.dir",
        .flag = "--model-dir",
        .help = "model directory; empty = ./models if it has manifest.json, else "
@@ -206,10 +316,14 @@ std::string allowed_values(const Spec& spec) {
   return std::visit(
       [&](auto member) -> std::string {
         using T = std::remove_reference_t<decltype(Options{}.*member)>;
-        if constexpr (std::is_same_v<T, int>) return fmt::format("{}..{}", spec.lo, spec.hi);
+        if constexpr (std::is_same_v<T, int>) {
+          return spec.zero_word.empty() ? fmt::format("{}..{}", spec.lo, spec.hi)
+                                        : fmt::format("{}..{} | {}", spec.lo, spec.hi, spec.zero_word);
+        }
         if constexpr (std::is_same_v<T, double>) {
-          return spec.open ? fmt::format("({}, {})", spec.lo, spec.hi)
-                           : fmt::format("{}..{}", spec.lo, spec.hi);
+          if (spec.open) return fmt::format("({}, {})", spec.lo, spec.hi);
+          if (spec.lo_open) return fmt::format("({}, {}]", spec.lo, spec.hi);
+          return fmt::format("{}..{}", spec.lo, spec.hi);
         }
         if constexpr (std::is_same_v<T, bool>) return "true | false";
         return {};
@@ -273,14 +387,22 @@ void set_option(Options& options, std::string_view key, std::string_view value, 
         using T = std::remove_reference_t<decltype(options.*member)>;
         if constexpr (std::is_same_v<T, int>) {
           int v = 0;
+          if (!spec->zero_word.empty() && value == spec->zero_word) {
+            options.*member = 0;
+            return;
+          }
           if (!config::parse_int(value, v) || v < spec->lo || v > spec->hi) {
-            fail(fmt::format("must be an integer in {}", config::allowed_values(*spec)));
+            fail(spec->zero_word.empty()
+                     ? fmt::format("must be an integer in {}", config::allowed_values(*spec))
+                     : fmt::format("must be an integer in {}..{} or {}", spec->lo, spec->hi, spec->zero_word));
           }
           options.*member = v;
         } else if constexpr (std::is_same_v<T, double>) {
           double v = 0;
           bool ok = config::parse_double(value, v) &&
-                    (spec->open ? v > spec->lo && v < spec->hi : v >= spec->lo && v <= spec->hi);
+                    (spec->open      ? v > spec->lo && v < spec->hi
+                     : spec->lo_open ? v > spec->lo && v <= spec->hi
+                                     : v >= spec->lo && v <= spec->hi);
           if (!ok) fail(fmt::format("must be a number in {}", config::allowed_values(*spec)));
           options.*member = v;
         } else if constexpr (std::is_same_v<T, bool>) {
@@ -314,7 +436,9 @@ std::string get_option(const Options& options, std::string_view key) {
       [&](auto member) -> std::string {
         const auto& v = options.*member;
         using T = std::remove_cvref_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, int>) return std::to_string(v);
+        if constexpr (std::is_same_v<T, int>) {
+          return v == 0 && !spec->zero_word.empty() ? std::string(spec->zero_word) : std::to_string(v);
+        }
         if constexpr (std::is_same_v<T, double>) return config::format_double(v);
         if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
         if constexpr (std::is_same_v<T, std::string>) return v;

@@ -22,6 +22,10 @@ struct Spec {
   double lo = 0;
   double hi = 0;
   bool open = false;
+  bool lo_open = false;  // double: (lo, hi] (only the low end open)
+  // int: a word that also stands for 0 ("auto" for engine.batch_size); 0 as a
+  // number is still checked against lo..hi.
+  std::string_view zero_word = {};
   std::vector<std::string_view> choices = {};  // strings: allowed values; empty = any
   // strings with a grammar: the broken rule ("must be ..."), or empty if valid.
   std::string (*check)(std::string_view value) = nullptr;

@@ -1,5 +1,6 @@
 #include "image/image_source.hpp"
 
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "image/mat.hpp"
 #include "deepcompress/error.hpp"
 
 namespace deepcompress {
@@ -111,19 +113,6 @@ cv::Mat to_bgr8(const cv::Mat& decoded) {
                           "to_bgr8", __FILE__, __LINE__);
   }
   return bgr;
-}
-
-Image to_image(const cv::Mat& bgr) {
-  Image out;
-  out.width_px = bgr.cols;
-  out.height_px = bgr.rows;
-  out.n_channels = 3;
-  out.pixels.resize(static_cast<std::size_t>(bgr.cols) * bgr.rows * 3);
-  const std::size_t row_bytes = static_cast<std::size_t>(bgr.cols) * 3;
-  for (int y = 0; y < bgr.rows; ++y) {
-    std::memcpy(out.pixels.data() + y * row_bytes, bgr.ptr<std::uint8_t>(y), row_bytes);
-  }
-  return out;
 }
 
 class ImageFileSource final : public PageSource {

@@ -2,11 +2,14 @@
 // converted PP-OCRv4 models see the inputs they were trained on.
 #include "image/preprocess.hpp"
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "image/mat.hpp"
 
 namespace deepcompress {
 namespace {
@@ -21,19 +24,6 @@ cv::Mat as_bgr_mat(const Image& image) {
   cv::Mat bgr;
   cv::cvtColor(view, bgr, image.n_channels == 1 ? cv::COLOR_GRAY2BGR : cv::COLOR_BGRA2BGR);
   return bgr;
-}
-
-Image to_image(const cv::Mat& bgr) {
-  Image out;
-  out.width_px = bgr.cols;
-  out.height_px = bgr.rows;
-  out.n_channels = 3;
-  out.pixels.resize(static_cast<std::size_t>(bgr.cols) * bgr.rows * 3);
-  const std::size_t row_bytes = static_cast<std::size_t>(bgr.cols) * 3;
-  for (int y = 0; y < bgr.rows; ++y) {
-    std::memcpy(out.pixels.data() + y * row_bytes, bgr.ptr<std::uint8_t>(y), row_bytes);
-  }
-  return out;
 }
 
 // Writes resized (8-bit BGR) into the top-left of a CHW canvas of

@@ -8,6 +8,8 @@
 #include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/script.h>
 
+#include <dlfcn.h>
+
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -102,8 +104,14 @@ struct OcrModels::Impl {
     try {
       y = module.forward({x}).toTensor();
     } catch (const c10::Error& e) {
-      throw Error(ErrorKind::kModel, fmt::format("inference failed on input {}: {}", fmt::join(input.shape, "x"),
-                                                 e.what_without_backtrace()));
+      const std::string what = e.what_without_backtrace();
+      if (what.find("out of memory") != std::string::npos) {
+        throw OutOfMemoryError(fmt::format("out of memory on {} for input {}", device.str(),
+                                           fmt::join(input.shape, "x")));
+      }
+      throw Error(ErrorKind::kModel, fmt::format("inference failed on input {}: {}", fmt::join(input.shape, "x"), what));
+    } catch (const std::bad_alloc&) {
+      throw OutOfMemoryError(fmt::format("out of host memory for input {}", fmt::join(input.shape, "x")));
     }
     y = y.to(torch::kCPU, torch::kFloat32).contiguous();
     output.reshape(y.sizes().vec());
@@ -141,5 +149,24 @@ void OcrModels::recognize(const TensorF& input, TensorF& output) { impl_->run(im
 
 std::filesystem::path OcrModels::dictionary_path() const { return impl_->dir / "ppocr_keys_v1.txt"; }
 std::string OcrModels::device_name() const { return impl_->device.str(); }
+
+std::uint64_t OcrModels::device_free_bytes() const {
+  if (!impl_->device.is_cuda()) return 0;
+  // Looked up at run time so the CPU build needs no CUDA headers or libraries.
+  using SetDevice = int (*)(int);
+  using MemGetInfo = int (*)(std::size_t*, std::size_t*);
+  for (const char* name : {"libcudart.so", "libcudart.so.12", "libcudart.so.11.0"}) {
+    void* lib = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+    if (lib == nullptr) continue;
+    auto set_device = reinterpret_cast<SetDevice>(dlsym(lib, "cudaSetDevice"));
+    auto mem_get_info = reinterpret_cast<MemGetInfo>(dlsym(lib, "cudaMemGetInfo"));
+    std::size_t free_bytes = 0, total_bytes = 0;
+    const bool ok = set_device != nullptr && mem_get_info != nullptr && set_device(impl_->device.index()) == 0 &&
+                    mem_get_info(&free_bytes, &total_bytes) == 0;
+    dlclose(lib);
+    if (ok) return free_bytes;
+  }
+  return 0;
+}
 
 }  // namespace deepcompress

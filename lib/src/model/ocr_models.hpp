@@ -8,7 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "deepcompress/error.hpp"
+
 namespace deepcompress {
+
+// The device (or host) ran out of memory during inference: the caller may
+// retry with a smaller batch. CUDA OOM arrives as c10::Error, host OOM as
+// std::bad_alloc; both are translated into this.
+class OutOfMemoryError : public Error {
+ public:
+  explicit OutOfMemoryError(std::string message) : Error(ErrorKind::kModel, std::move(message)) {}
+};
 
 // A dense float32 tensor in row-major order.
 struct TensorF {
@@ -46,6 +56,8 @@ class OcrModels {
   std::filesystem::path dictionary_path() const;
   // "cpu" or "cuda:N".
   std::string device_name() const;
+  // Free memory on the CUDA device in bytes; 0 on CPU or when unknown.
+  std::uint64_t device_free_bytes() const;
 
  private:
   struct Impl;

@@ -1,4 +1,5 @@
 #include "pipeline/engine_impl.hpp"
+#include "pipeline/memory_plan.hpp"
 
 #include <fmt/format.h>
 #include <malloc.h>
@@ -7,18 +8,16 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <thread>
 
 #include "common/log.hpp"
 #include "common/timer.hpp"
-#include "deepcompress/config.hpp"
 #include "deepcompress/error.hpp"
-#include "image/image_source.hpp"
 #include "image/preprocess.hpp"
 #include "layout/reading_order.hpp"
 #include "model/ocr_models.hpp"
 #include "ocr/ctc.hpp"
 #include "ocr/db_postprocess.hpp"
-#include "pdf/pdf_source.hpp"
 
 namespace deepcompress {
 namespace {
@@ -221,10 +220,41 @@ std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>&
   return results;
 }
 
+std::vector<PageResult> Engine::Impl::run_pages(const std::vector<const Image*>& pages, int n_slots,
+                                                StageTimes& times) {
+  std::vector<PageResult> results;
+  std::size_t start = 0;
+  while (start < pages.size()) {
+    const int slots = std::min(n_slots, max_batch_pages);
+    const std::size_t n = std::min<std::size_t>(slots, pages.size() - start);
+    const std::vector<const Image*> sub(pages.begin() + static_cast<std::ptrdiff_t>(start),
+                                        pages.begin() + static_cast<std::ptrdiff_t>(start + n));
+    try {
+      if (++n_batch_attempts == inject_oom_at_attempt) {
+        throw OutOfMemoryError(fmt::format("out of memory (injected by the test hook at batch attempt {})",
+                                           n_batch_attempts));
+      }
+      auto sub_results = run_batch(sub, slots, times);
+      for (auto& r : sub_results) results.push_back(std::move(r));
+      start += n;
+    } catch (const OutOfMemoryError& e) {
+      if (slots == 1) throw;
+      max_batch_pages = slots / 2;
+      logger()->warn("{}: retrying the same {} page(s) in batches of {} (was {})", e.what(), n, max_batch_pages,
+                     slots);
+    }
+  }
+  return results;
+}
+
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
 std::unique_ptr<Engine> Engine::load(const Options& options) {
+  if (options.workers != 1) {
+    throw Error(ErrorKind::kConfig, fmt::format("engine.workers = {}: only 1 inference worker is implemented so far",
+                                                options.workers));
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->canvas_px = canvas_side_px(options.mode);
@@ -240,11 +270,29 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   impl->models = OcrModels::load(model_config);
   impl->dictionary = load_dictionary(impl->models->dictionary_path().string());
   impl->pad_batches = impl->models->device_name() != "cpu";
+
+  MemoryInputs memory;
+  memory.requested_batch = options.batch_size;
+  memory.cuda = impl->pad_batches;
+  memory.device_free_bytes = impl->models->device_free_bytes();
+  memory.gpu_memory_fraction = options.gpu_memory_fraction;
+  memory.host_available_bytes = host_available_bytes();
+  memory.n_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  memory.max_memory_bytes = parse_size_bytes(options.max_memory);
+  memory.canvas_px = impl->canvas_px;
+  memory.dpi = options.dpi;
+  const MemoryPlan plan = plan_memory(memory);
+  impl->options.batch_size = plan.batch_pages;
+  impl->max_batch_pages = plan.batch_pages;
+  impl->queue_pages = plan.queue_pages;
+  logger()->info("Batch size {}, {} page(s) queued ({})", plan.batch_pages, plan.queue_pages, plan.reason);
   logger()->info("Engine ready: device {}, mode {} ({} px canvas), batch size {}, recognizer batch size {}",
-                 impl->models->device_name(), options.mode, impl->canvas_px, options.batch_size,
+                 impl->models->device_name(), options.mode, impl->canvas_px, impl->options.batch_size,
                  options.rec_batch_size);
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
+
+void Engine::inject_out_of_memory_at_batch(int attempt) { impl_->inject_oom_at_attempt = attempt; }
 
 std::string Engine::device_name() const { return impl_->models->device_name(); }
 const Options& Engine::options() const { return impl_->options; }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
 #include <thread>
 #include <variant>
@@ -18,10 +19,6 @@
 
 namespace deepcompress {
 namespace {
-
-// Pages in flight between the render thread and the batches, per batch slot.
-// Two batches' worth keeps the models fed while the next batch renders.
-constexpr int kQueuedBatches = 2;
 
 std::unique_ptr<PageSource> open_source(const std::filesystem::path& path, const Options& options) {
   switch (sniff_file_kind(path)) {
@@ -117,10 +114,25 @@ RunSummary Engine::run(const std::vector<std::filesystem::path>& inputs, Documen
   const int n_slots = std::clamp(progress.n_pages_total, 1, options.batch_size);
   logger()->info("Processing {} pages in batches of {}", progress.n_pages_total, options.batch_size);
 
-  BoundedQueue<QueueItem> queue(static_cast<std::size_t>(kQueuedBatches * n_slots));
+  // Render order: input order, or the longest documents first, which packs
+  // mixed workloads into full batches better (outputs then finish out of order).
+  std::vector<std::size_t> order(inputs.size());
+  std::iota(order.begin(), order.end(), 0);
+  if (options.order == "largest-first") {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return docs[a].page_numbers.size() > docs[b].page_numbers.size();
+    });
+  }
+
+  // The render thread reads only this snapshot: DocumentState belongs to this thread.
+  std::vector<char> failed_to_open(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) failed_to_open[i] = docs[i].finished ? 1 : 0;
+
+  BoundedQueue<QueueItem> queue(static_cast<std::size_t>(impl_->queue_pages));
   std::thread renderer([&] {
-    for (std::size_t i = 0; i < inputs.size() && !stopping(); ++i) {
-      if (docs[i].finished) continue;
+    for (std::size_t i : order) {
+      if (stopping()) break;
+      if (failed_to_open[i]) continue;
       try {
         const auto source = open_source(inputs[i], options);
         for (std::size_t k = 0; k < docs[i].page_numbers.size() && !stopping(); ++k) {
@@ -163,7 +175,17 @@ RunSummary Engine::run(const std::vector<std::filesystem::path>& inputs, Documen
       std::vector<const Image*> images;
       for (const auto& page : batch) images.push_back(&page.image);
       StageTimes batch_times;
-      auto results = impl_->run_batch(images, n_slots, batch_times);
+      std::vector<PageResult> results;
+      try {
+        results = impl_->run_pages(images, n_slots, batch_times);
+      } catch (const OutOfMemoryError& e) {
+        // Even one page does not fit: its document fails, named, the run goes on.
+        for (const auto& page : batch) {
+          fail(page.doc, fmt::format("{}: page {}: {}", inputs[page.doc].string(), page.page_number, e.what()));
+        }
+        progress.n_pages_done += static_cast<int>(batch.size());
+        continue;
+      }
       const double seconds = batch_wall.elapsed_ms() / 1000.0;
       logger()->info("Batch complete: {} pages in {:.2f}s ({:.2f}s per page)", batch.size(), seconds,
                      seconds / static_cast<double>(batch.size()));
@@ -225,15 +247,16 @@ DocumentResult Engine::process_document(const std::filesystem::path& path) {
 
 std::vector<PageResult> Engine::recognize_pages(const std::vector<Image>& pages, StageTimes* times) {
   StageTimes local;
-  std::vector<PageResult> results;
+  std::vector<const Image*> all;
+  for (const auto& page : pages) all.push_back(&page);
   const int n_slots = std::clamp(static_cast<int>(pages.size()), 1, impl_->options.batch_size);
-  for (std::size_t start = 0; start < pages.size(); start += n_slots) {
-    std::vector<const Image*> batch;
-    for (std::size_t i = start; i < std::min(pages.size(), start + n_slots); ++i) batch.push_back(&pages[i]);
-    auto batch_results = impl_->run_batch(batch, n_slots, local);
-    for (std::size_t k = 0; k < batch_results.size(); ++k) {
-      batch_results[k].page_number = static_cast<int>(start + k + 1);
-      results.push_back(std::move(batch_results[k]));
+  std::vector<PageResult> results;
+  for (std::size_t start = 0; start < all.size(); start += n_slots) {
+    const std::vector<const Image*> batch(all.begin() + static_cast<std::ptrdiff_t>(start),
+                                          all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), start + n_slots)));
+    for (auto& result : impl_->run_pages(batch, n_slots, local)) {
+      result.page_number = static_cast<int>(results.size() + 1);
+      results.push_back(std::move(result));
     }
   }
   if (times != nullptr) *times += local;

@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+
+#include "deepcompress/error.hpp"
+#include "pipeline/memory_plan.hpp"
+
+using namespace deepcompress;
+
+namespace {
+constexpr std::uint64_t kGiB = 1ULL << 30;
+}
+
+TEST_CASE("memory: sizes parse with binary suffixes") {
+  CHECK(parse_size_bytes("") == 0);
+  CHECK(parse_size_bytes("512M") == 512ULL << 20);
+  CHECK(parse_size_bytes("2G") == 2 * kGiB);
+  CHECK(parse_size_bytes("1.5g") == 3 * kGiB / 2);
+  CHECK(parse_size_bytes("4096") == 4096);
+  CHECK_THROWS_AS(parse_size_bytes("2GB"), Error);
+  CHECK_THROWS_AS(parse_size_bytes("-1G"), Error);
+  CHECK_THROWS_AS(parse_size_bytes("lots"), Error);
+}
+
+TEST_CASE("memory: a configured batch size is kept without a cap") {
+  MemoryInputs in;
+  in.requested_batch = 8;
+  in.host_available_bytes = 1 * kGiB;  // would be too little for auto
+  const auto plan = plan_memory(in);
+  CHECK(plan.batch_pages == 8);
+  CHECK(plan.queue_pages == 16);
+}
+
+TEST_CASE("memory: auto on CPU follows cores, limited by host memory") {
+  MemoryInputs in;
+  in.requested_batch = 0;
+  in.n_cores = 2;
+  in.host_available_bytes = 20 * kGiB;
+  CHECK(plan_memory(in).batch_pages == 4);
+  in.host_available_bytes = 1 * kGiB;  // half of it fits one page at 1280 px
+  const auto small = plan_memory(in);
+  CHECK(small.batch_pages == 1);
+  CHECK(small.reason.find("auto: CPU") != std::string::npos);
+}
+
+TEST_CASE("memory: auto on CUDA divides the free memory share by the page footprint") {
+  MemoryInputs in;
+  in.requested_batch = 0;
+  in.cuda = true;
+  in.canvas_px = 1280;
+  in.device_free_bytes = 10 * kGiB;
+  in.gpu_memory_fraction = 0.5;
+  const auto plan = plan_memory(in);
+  const auto expected = static_cast<int>(5 * kGiB / detector_bytes_per_page(1280));
+  CHECK(plan.batch_pages == expected);
+  in.gpu_memory_fraction = 0.9;
+  CHECK(plan_memory(in).batch_pages > expected);
+  in.device_free_bytes = 1000 * kGiB;
+  CHECK(plan_memory(in).batch_pages == 64);  // the documented maximum
+}
+
+TEST_CASE("memory: --max-memory caps batch and queue, never below one page") {
+  MemoryInputs in;
+  in.requested_batch = 32;
+  in.max_memory_bytes = 2 * kGiB;
+  const auto capped = plan_memory(in);
+  CHECK(capped.batch_pages < 32);
+  CHECK(capped.batch_pages >= 1);
+  CHECK(capped.queue_pages == 2 * capped.batch_pages);
+  CHECK(capped.reason.find("--max-memory") != std::string::npos);
+  in.max_memory_bytes = 100ULL << 20;
+  const auto tiny = plan_memory(in);
+  CHECK(tiny.batch_pages == 1);
+  CHECK(tiny.queue_pages == 1);
+}
