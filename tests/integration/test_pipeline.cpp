@@ -197,3 +197,38 @@ TEST_CASE("a page that does not fit even alone fails its document, named") {
   // The engine keeps working for the next document.
   CHECK(engine->process_document(fixtures_dir() / "two_column.pdf").status == DocumentStatus::kOk);
 }
+
+TEST_CASE("cross-document batches give the same text as each document alone") {
+  const std::vector<fs::path> docs = {fixtures_dir() / "two_column.pdf", fixtures_dir() / "prose.pdf",
+                                      fs::path(DC_SOURCE_DIR) / "tests/fixtures/sample.pdf"};
+  std::vector<std::string> alone;
+  for (const auto& doc : docs) alone.push_back(document_text(shared_engine().process_document(doc)));
+
+  struct Collect : DocumentSink {
+    std::vector<std::string> texts = std::vector<std::string>(3);
+    std::vector<std::size_t> order;
+    void on_document(std::size_t index, DocumentResult result) override {
+      order.push_back(index);
+      texts[index] = document_text(result);
+    }
+  };
+  // Batch 3 puts the page of one document together with pages of others.
+  auto engine = Engine::load(test_options(3));
+  Collect mixed;
+  const auto summary = engine->run(docs, mixed);
+  CHECK(summary.n_documents_ok == 3);
+  CHECK(summary.n_pages == 4);
+  CHECK(summary.n_batches == 2);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    INFO(docs[i]);
+    CHECK(mixed.texts[i] == alone[i]);
+  }
+  // Largest-first renders the 2-page document first; results are unchanged.
+  auto options = test_options(3);
+  options.order = "largest-first";
+  Collect largest;
+  Engine::load(options)->run(docs, largest);
+  REQUIRE(largest.order.size() == 3);
+  CHECK(largest.order.front() == 1);
+  CHECK(largest.texts == mixed.texts);
+}
