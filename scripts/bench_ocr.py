@@ -171,6 +171,10 @@ def build_corpus(cdir, rebuild=False):
         log(f"  {stem}: {n} chars, rotated {angle:+.2f} deg")
     for s in skipped:
         log(f"  skipped {s}")
+    keep = {p["stem"] for p in pages}
+    for f in glob.glob(os.path.join(cdir, "*.png")) + glob.glob(os.path.join(cdir, "*.gt.txt")):
+        if os.path.basename(f).split(".")[0] not in keep:
+            os.remove(f)  # pages of an older corpus version
     with open(manifest_path, "w") as f:
         json.dump({"version": CORPUS_VERSION, "dpi": DPI, "pages": pages}, f, indent=1)
     return pages
