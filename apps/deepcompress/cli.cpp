@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -31,6 +32,11 @@
 #include "deepcompress/config.hpp"
 #include "deepcompress/engine.hpp"
 #include "deepcompress/error.hpp"
+#include "encode/chunks.hpp"
+#include "encode/dtoon.hpp"
+#include "encode/stats.hpp"
+#include "encode/structure.hpp"
+#include "encode/tokenizer.hpp"
 #include "encode/writers.hpp"
 #include "pipeline/cache.hpp"
 #include "pipeline/inputs.hpp"
@@ -46,8 +52,8 @@ constexpr const char* kPasswordEnv = "DEEPCOMPRESS_PDF_PASSWORD";
 constexpr const char* kLocalConfig = "deepcompress.toml";
 
 constexpr const char* kDescription =
-    "deepcompress: OCR PDF and image files into plain text or JSON with local TorchScript "
-    "models.";
+    "deepcompress: OCR PDF and image files into plain text, Markdown, JSON, compact dtoon or "
+    "retrieval chunks (jsonl) with local TorchScript models.";
 
 constexpr const char* kShardCountEnv = "DEEPCOMPRESS_SHARD_COUNT";
 
@@ -90,7 +96,22 @@ struct Args {
   std::vector<std::pair<std::string, std::string>> flags;  // (TOML key, text)
 };
 
-void print_error(std::string_view message) { fmt::print(stderr, "deepcompress: error: {}\n", message); }
+// One line per error, even when a file name holds a newline or other control
+// characters: those are printed escaped (\n, \xHH).
+void print_error(std::string_view message) {
+  std::string line;
+  for (char c : message) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      line += "\\n";
+    } else if (u < 0x20 || u == 0x7f) {
+      line += fmt::format("\\x{:02x}", u);
+    } else {
+      line += c;
+    }
+  }
+  fmt::print(stderr, "deepcompress: error: {}\n", line);
+}
 
 ExitCode exit_code_for(ErrorKind kind) {
   switch (kind) {
@@ -460,6 +481,34 @@ struct Record {
   std::string error;
 };
 
+// Formats whose output holds token figures (json stats, jsonl chunks) or whose run logs
+// them (dtoon): they need the tokenizer, and fail with exit 3 without it.
+bool needs_tokenizer(const std::vector<std::string>& formats) {
+  return std::any_of(formats.begin(), formats.end(),
+                     [](const std::string& f) { return f == "json" || f == "dtoon" || f == "jsonl"; });
+}
+
+// What the cache key hashes as "format": the format plus the options and the document
+// name that format's bytes depend on (dtoon and jsonl name their document).
+std::string cache_format(const std::string& format, const Options& options, const std::string& input) {
+  if (format == "json") return fmt::format("json\ntokenizer={}", options.tokenizer);
+  if (format == "dtoon") return fmt::format("dtoon\nname={}", document_name(input));
+  if (format == "jsonl") {
+    return fmt::format("jsonl\nname={}\ntokenizer={}\nchunk_tokens={}", document_name(input), options.tokenizer,
+                       options.chunk_tokens);
+  }
+  return format;
+}
+
+// Pages of a cached document, from whichever of its outputs says.
+int cached_page_count(const std::vector<std::string>& formats, const std::vector<std::string>& contents) {
+  for (std::size_t f = 0; f < formats.size(); ++f) {
+    if (formats[f] == "txt" || formats[f] == "json") return count_pages(formats[f], contents[f]);
+    if (formats[f] == "dtoon") return parse_dtoon(contents[f]).n_pages_declared;
+  }
+  return 0;
+}
+
 std::string manifest_line(const Record& r) {
   std::string outputs;
   for (const auto& path : r.outputs) outputs += (outputs.empty() ? "" : ", ") + json_string(path);
@@ -480,6 +529,7 @@ class Run {
 
   std::vector<Record> records;
   std::optional<OutputCache> cache;
+  std::optional<Tokenizer> tokenizer;  // loaded when a format needs token figures
   bool fail_fast_triggered = false;
 
   // Writes a document's outputs (bytes unchanged: left alone) or stdout.
@@ -509,7 +559,7 @@ class Run {
       if (!text) return false;
       contents.push_back(formats_[f] == "json" ? json_with_path(*text, r.input) : std::move(*text));
     }
-    r.n_pages = count_pages(formats_[0], contents[0]);
+    r.n_pages = cached_page_count(formats_, contents);
     emit(r, contents);
     r.status = Status::kCached;
     return true;
@@ -522,15 +572,39 @@ class Run {
       return;
     }
     r.n_pages = static_cast<int>(result.pages.size());
+    // One pass feeds every format: structure and token figures are computed once.
+    std::optional<DocumentStructure> structure;
+    std::optional<DocumentStats> stats;
+    if (std::any_of(formats_.begin(), formats_.end(), [](const std::string& f) { return f != "txt"; })) {
+      structure = analyze_structure(result);
+    }
+    if (tokenizer) {
+      stats = compute_stats(result, *structure, *tokenizer);
+      logger()->info("tokens ({}) {}: faithful {}, compact {} (ratio {:.3f}), word recall {:.1f}% of {}",
+                     stats->tokenizer, structure->name, stats->n_tokens_faithful, stats->n_tokens_compact,
+                     stats->ratio(), 100.0 * stats->words.recall(), stats->words.n_words);
+    }
+    const DocumentStats* stats_ptr = stats ? &*stats : nullptr;
     std::vector<std::string> contents;
     for (std::size_t f = 0; f < formats_.size(); ++f) {
-      contents.push_back(formats_[f] == "json" ? to_json(result) : to_txt(result));
+      const std::string& format = formats_[f];
+      if (format == "json") {
+        contents.push_back(to_json(result, stats_ptr));
+      } else if (format == "md") {
+        contents.push_back(to_markdown(*structure));
+      } else if (format == "dtoon") {
+        contents.push_back(to_dtoon(*structure));
+      } else if (format == "jsonl") {
+        contents.push_back(to_jsonl(make_chunks(*structure, *tokenizer, options_.chunk_tokens)));
+      } else {
+        contents.push_back(to_txt(result));
+      }
       if (!cache || r.keys.empty()) continue;
       try {
         if (formats_[f] == "json") {
           DocumentResult anonymous = result;
           anonymous.path.clear();
-          cache->store(r.keys[f], formats_[f], to_json(anonymous));
+          cache->store(r.keys[f], formats_[f], to_json(anonymous, stats_ptr));
         } else {
           cache->store(r.keys[f], formats_[f], contents.back());
         }
@@ -687,7 +761,7 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
         }
       }
       for (const auto& format : formats) {
-        r.keys.push_back(cache_key({r.sha256, *models_sha256}, options, format));
+        r.keys.push_back(cache_key({r.sha256, *models_sha256}, options, cache_format(format, options, r.input)));
       }
       if (!options.force && run.try_cached(r)) continue;
     }
@@ -701,6 +775,10 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
     if (n_cached > 0) log->info("all {} document(s) served from the cache: no OCR needed, models not loaded", n_cached);
   } else if (!g_stop.load()) {
     if (n_cached > 0) log->info("{} document(s) served from the cache, {} to OCR", n_cached, to_ocr.size());
+    if (needs_tokenizer(formats)) {
+      // Before the (slow) model load: a missing rank file fails fast, exit 3.
+      run.tokenizer = Tokenizer::load(fs::path(options.model_dir) / "tokenizer", options.tokenizer);
+    }
     tune_process_allocator();
     auto t_load = std::chrono::steady_clock::now();
     auto engine = Engine::load(options);

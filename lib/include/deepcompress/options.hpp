@@ -24,7 +24,9 @@ struct Options {
   std::string password_file;    // file whose first line is the PDF password
   // [output]
   std::string output_dir;       // empty: single input -> stdout
-  std::string format = "txt";   // comma list of txt | json, e.g. "txt,json"
+  std::string format = "txt";   // comma list of txt | md | json | dtoon | jsonl, e.g. "txt,json"
+  int chunk_tokens = 512;       // jsonl: most tokens per retrieval chunk, 16..65536
+  std::string tokenizer = "o200k_base";  // token counts: o200k_base | cl100k_base
   // [cache]
   std::string cache_dir;        // empty: $XDG_CACHE_HOME/deepcompress/cache (resolved by the app)
   bool cache_enabled = true;    // reuse and store outputs by content hash

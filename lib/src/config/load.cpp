@@ -78,7 +78,8 @@ void apply_env(Options& options, const std::map<std::string, std::string>& env) 
   }
   // Only names under one of our sections "look like ours": DEEPCOMPRESS_CONFIG,
   // DEEPCOMPRESS_PDF_PASSWORD and test-harness variables are not options.
-  for (const auto& [name, value] : env) {
+  for (const auto& entry : env) {
+    const std::string& name = entry.first;  // not a structured binding: clang 14 cannot capture those
     bool ours = std::any_of(sections.begin(), sections.end(),
                             [&](const std::string& s) { return name.starts_with(s); });
     bool known =

@@ -73,8 +73,9 @@ std::string check_formats(std::string_view v) {
   while (true) {
     const auto comma = v.find(',', start);
     std::string_view item = v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    if ((item != "txt" && item != "json") || std::find(seen.begin(), seen.end(), item) != seen.end()) {
-      return "must be one of txt | json, or a comma list of them such as txt,json";
+    const bool known = item == "txt" || item == "md" || item == "json" || item == "dtoon" || item == "jsonl";
+    if (!known || std::find(seen.begin(), seen.end(), item) != seen.end()) {
+      return "must be one of txt | md | json | dtoon | jsonl, or a comma list of them such as txt,dtoon";
     }
     seen.push_back(item);
     if (comma == std::string_view::npos) return {};
@@ -172,7 +173,18 @@ const std::vector<Spec>& build_specs() {
        .help = "output format, or a comma list to write several",
        .field = &Options::format,
        .check = check_formats,
-       .allowed = "txt | json | txt,json"},
+       .allowed = "txt | md | json | dtoon | jsonl | txt,json,... (docs/dtoon.md)"},
+      {.key = "output.chunk_tokens",
+       .flag = "--chunk-tokens",
+       .help = "jsonl: most tokens per retrieval chunk (whole paragraphs packed)",
+       .field = &Options::chunk_tokens,
+       .lo = 16,
+       .hi = 65536},
+      {.key = "output.tokenizer",
+       .flag = "--tokenizer",
+       .help = "encoding of the token counts (json stats, dtoon log line, jsonl chunks)",
+       .field = &Options::tokenizer,
+       .choices = {"o200k_base", "cl100k_base"}},
       {.key = "cache.dir",
        .flag = "--cache-dir",
        .help = "output cache directory; empty = $XDG_CACHE_HOME/deepcompress/cache",

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "deepcompress/error.hpp"
+#include "encode/stats.hpp"
 
 namespace deepcompress {
 namespace {
@@ -48,6 +49,23 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return n;
 }
 
+// JSON has no NaN/Inf; write null rather than an unparseable file.
+void append_number(std::string& out, double value, int n_decimals) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  out += fmt::format("{:.{}f}", value, n_decimals);
+}
+
+[[noreturn]] void throw_output_error(const std::filesystem::path& path, const std::string& what,
+                                     int err) {
+  throw Error(ErrorKind::kOutput, fmt::format("cannot write: {}: {}", what, std::strerror(err)),
+              path.string());
+}
+
+}  // namespace
+
 // Appends s as a JSON string literal. Valid UTF-8 passes through unchanged;
 // invalid bytes become U+FFFD so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s) {
@@ -82,35 +100,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-// JSON has no NaN/Inf; write null rather than an unparseable file.
-void append_number(std::string& out, double value, int n_decimals) {
-  if (!std::isfinite(value)) {
-    out += "null";
-    return;
-  }
-  out += fmt::format("{:.{}f}", value, n_decimals);
-}
-
-[[noreturn]] void throw_output_error(const std::filesystem::path& path, const std::string& what,
-                                     int err) {
-  throw Error(ErrorKind::kOutput, fmt::format("cannot write: {}: {}", what, std::strerror(err)),
-              path.string());
-}
-
-}  // namespace
-
-std::string to_txt(const DocumentResult& document) {
-  std::string out;
-  for (const PageResult& page : document.pages) {
-    out += page.text;
-    // pdftotext ends every line, the last one included, with '\n'.
-    if (!page.text.empty() && page.text.back() != '\n') out.push_back('\n');
-    out.push_back('\f');
-  }
+std::string txt_page(const PageResult& page) {
+  std::string out = page.text;
+  // pdftotext ends every line, the last one included, with '\n'.
+  if (!out.empty() && out.back() != '\n') out.push_back('\n');
+  out.push_back('\f');
   return out;
 }
 
-std::string to_json(const DocumentResult& document) {
+std::string to_txt(const DocumentResult& document) {
+  std::string out;
+  for (const PageResult& page : document.pages) out += txt_page(page);
+  return out;
+}
+
+std::string to_json(const DocumentResult& document, const DocumentStats* stats) {
   std::string out = "{\n  \"path\": ";
   append_json_string(out, document.path);
   out += ",\n  \"status\": ";
@@ -119,12 +123,34 @@ std::string to_json(const DocumentResult& document) {
     out += ",\n  \"error\": ";
     append_json_string(out, document.error);
   }
+  const auto append_figures = [&](std::size_t n_faithful, std::size_t n_compact, double ratio,
+                                  const WordRecall& words) {
+    out += fmt::format("\"n_tokens_faithful\": {}, \"n_tokens_compact\": {}, \"ratio\": ", n_faithful, n_compact);
+    append_number(out, ratio, 4);
+    out += ", \"recall\": ";
+    append_number(out, words.recall(), 4);
+    out += fmt::format(", \"n_words\": {}", words.n_words);
+  };
+  if (stats != nullptr) {
+    out += ",\n  \"stats\": {\"tokenizer\": ";
+    append_json_string(out, stats->tokenizer);
+    out += ", ";
+    append_figures(stats->n_tokens_faithful, stats->n_tokens_compact, stats->ratio(), stats->words);
+    out += "}";
+  }
   out += ",\n  \"pages\": [";
   for (std::size_t p = 0; p < document.pages.size(); ++p) {
     const PageResult& page = document.pages[p];
     out += p == 0 ? "\n    {" : ",\n    {";
     out += fmt::format("\"page\": {}, \"width_px\": {}, \"height_px\": {}, \"text\": ",
                        page.page_number, page.width_px, page.height_px);
+    if (stats != nullptr && p < stats->pages.size()) {
+      const PageStats& s = stats->pages[p];
+      // Figures before "text": a page's numbers stay readable next to its header.
+      out.resize(out.size() - std::string_view("\"text\": ").size());
+      append_figures(s.n_tokens_faithful, s.n_tokens_compact, s.ratio(), s.words);
+      out += ", \"text\": ";
+    }
     append_json_string(out, page.text);
     out += ", \"lines\": [";
     for (std::size_t l = 0; l < page.lines.size(); ++l) {
