@@ -161,6 +161,13 @@ std::unique_ptr<PageSource> open_pdf(const std::filesystem::path& path,
   std::unique_ptr<poppler::document> document(
       poppler::document::load_from_file(file, password, password));
   if (!document) throw Error(ErrorKind::kInput, "not a PDF or corrupt", file);
+  if (document->is_locked() && !password.empty()) {
+    // The run has one password for every document; an owner-only encrypted
+    // file (empty user password) in the same run must still open, but
+    // Poppler does not fall back to the empty password when another is given.
+    std::unique_ptr<poppler::document> open_without(poppler::document::load_from_file(file));
+    if (open_without && !open_without->is_locked()) document = std::move(open_without);
+  }
   if (document->is_locked()) {
     const char* detail = password.empty()
                              ? "encrypted: supply the password with --password-file or "

@@ -1,0 +1,103 @@
+// Hostile PDF inputs (docs/robustness.md): truncation, encryption with and
+// without the right password. Errors are Error(kInput) naming the file.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <unistd.h>
+
+#include "deepcompress/error.hpp"
+#include "pdf/pdf_source.hpp"
+
+namespace fs = std::filesystem;
+using deepcompress::Error;
+using deepcompress::ErrorKind;
+using deepcompress::open_pdf;
+
+namespace {
+
+const fs::path kSamplePdf = fs::path(DC_SOURCE_DIR) / "tests/fixtures/sample.pdf";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "dc_test_pdf_hostile.XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+// qpdf --encrypt USER OWNER 256 (AES-256); false if qpdf is not installed.
+bool encrypt(const fs::path& in, const fs::path& out, const std::string& user, const std::string& owner) {
+  const std::string command = "qpdf --encrypt '" + user + "' '" + owner + "' 256 -- '" + in.string() + "' '" +
+                              out.string() + "' >/dev/null 2>&1";
+  return std::system(command.c_str()) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("a truncated pdf fails naming the file", "[pdf]") {
+  TempDir dir;
+  const std::string bytes = read_file(kSamplePdf);
+  for (int percent : {10, 50}) {
+    const fs::path path = dir.path / ("cut" + std::to_string(percent) + ".pdf");
+    write_file(path, bytes.substr(0, bytes.size() * percent / 100));
+    try {
+      auto source = open_pdf(path, "", 50);
+      // Poppler may repair a cut file; then page 1 must render or fail cleanly.
+      if (source->n_pages() > 0) source->render(1);
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::kInput);
+      CHECK(e.file() == path.string());
+    }
+  }
+}
+
+TEST_CASE("encrypted pdfs: user password, owner-only, wrong password", "[pdf]") {
+  TempDir dir;
+  const fs::path user = dir.path / "user.pdf";
+  const fs::path owner_only = dir.path / "owner_only.pdf";
+  if (!encrypt(kSamplePdf, user, "U", "O") || !encrypt(kSamplePdf, owner_only, "", "O")) {
+    WARN("qpdf not available: encryption cases skipped");
+    return;
+  }
+  SECTION("no password") {
+    try {
+      open_pdf(user, "", 50);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.file() == user.string());
+      CHECK(e.detail().rfind("encrypted: supply the password", 0) == 0);
+    }
+  }
+  SECTION("wrong password, and it is not in the message") {
+    try {
+      open_pdf(user, "hunter2", 50);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.detail().rfind("encrypted: the supplied password is wrong", 0) == 0);
+      CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
+    }
+  }
+  SECTION("right password") { CHECK(open_pdf(user, "U", 50)->render(1).width_px > 0); }
+  SECTION("owner-only encryption opens without a password") {
+    CHECK(open_pdf(owner_only, "", 50)->render(1).width_px > 0);
+  }
+  // Regression: the run's password (meant for other files) made Poppler
+  // reject a file whose user password is empty.
+  SECTION("owner-only encryption opens when another password is supplied") {
+    CHECK(open_pdf(owner_only, "not-this-one", 50)->render(1).width_px > 0);
+  }
+}
