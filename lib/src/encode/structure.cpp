@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "common/geometry.hpp"
+
 namespace deepcompress {
 namespace {
 
@@ -20,29 +22,7 @@ constexpr std::size_t kHeadingMaxWords = 10;
 // and paragraphs 25-31 px, at h = 40 px.
 constexpr float kBlockExtraGap = 0.3f;
 
-struct Box {
-  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-  float h() const { return y1 - y0; }
-  float cy() const { return 0.5f * (y0 + y1); }
-};
-
-Box bounds(const TextLine& line) {
-  Box b{line.quad[0].x, line.quad[0].y, line.quad[0].x, line.quad[0].y};
-  for (const PointF& p : line.quad) {
-    b.x0 = std::min(b.x0, p.x);
-    b.y0 = std::min(b.y0, p.y);
-    b.x1 = std::max(b.x1, p.x);
-    b.y1 = std::max(b.y1, p.y);
-  }
-  return b;
-}
-
-float median(std::vector<float> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
-}
+using Box = BoxF;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -5,6 +5,8 @@
 #include <limits>
 #include <numeric>
 
+#include "common/geometry.hpp"
+
 namespace deepcompress {
 namespace {
 
@@ -22,31 +24,7 @@ constexpr float kBandGap = 1.0f;
 //  - block break: this much more whitespace than the page's usual line spacing.
 constexpr float kBlockExtraGap = 0.9f;
 
-struct Box {
-  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-  float w() const { return x1 - x0; }
-  float h() const { return y1 - y0; }
-  float cx() const { return 0.5f * (x0 + x1); }
-  float cy() const { return 0.5f * (y0 + y1); }
-};
-
-Box bounds(const TextLine& line) {
-  Box b{line.quad[0].x, line.quad[0].y, line.quad[0].x, line.quad[0].y};
-  for (const PointF& p : line.quad) {
-    b.x0 = std::min(b.x0, p.x);
-    b.y0 = std::min(b.y0, p.y);
-    b.x1 = std::max(b.x1, p.x);
-    b.y1 = std::max(b.y1, p.y);
-  }
-  return b;
-}
-
-float median(std::vector<float> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
-}
+using Box = BoxF;
 
 float median_height(const std::vector<Box>& boxes) {
   std::vector<float> hs;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <fstream>
 
+#include "common/geometry.hpp"
 #include "deepcompress/error.hpp"
 
 namespace deepcompress {
@@ -50,12 +51,6 @@ std::size_t count_code_points(const std::string& s) {
   std::size_t n = 0;
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return n;
-}
-
-float median(std::vector<float> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
 }
 
 // Inserts spaces inside one run chars[first, last) of non-space, non-wide
