@@ -4,19 +4,12 @@
 # are one object per line. Needs models: $DEEPCOMPRESS_MODELS_DIR or
 # SRCDIR/models (scripts/fetch_models). Usage: bash cli_bad_inputs.sh BIN SRCDIR
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-src="$(cd "$2" && pwd)"
-models="${DEEPCOMPRESS_MODELS_DIR:-$src/models}"
-if [[ ! -f "$models/manifest.json" ]]; then
-  echo "FAIL: no models in $models (run scripts/fetch_models, or set DEEPCOMPRESS_MODELS_DIR)"
-  exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_models
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 run() {
   env -i PATH="$PATH" HOME="$work" DEEPCOMPRESS_MODELS_DIR="$models" "$bin" "$@" \
     >"$work/out" 2>"$work/err"

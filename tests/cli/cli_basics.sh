@@ -2,14 +2,11 @@
 # CLI checks that need no models: --help, --version, usage and config errors,
 # missing inputs. Usage: bash cli_basics.sh BIN SRCDIR
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-src="$(cd "$2" && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # run ARGS... : runs the binary with a clean environment; sets rc, out, err.
 run() {

@@ -6,22 +6,13 @@
 # Needs models: $DEEPCOMPRESS_MODELS_DIR or SRCDIR/models.
 # Usage: bash cli_batch.sh BIN SRCDIR
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-src="$(cd "$2" && pwd)"
-models="${DEEPCOMPRESS_MODELS_DIR:-$src/models}"
-if [[ ! -f "$models/manifest.json" ]]; then
-  echo "FAIL: no models in $models (run scripts/fetch_models, or set DEEPCOMPRESS_MODELS_DIR)"
-  exit 1
-fi
-sample="$src/tests/fixtures/sample.pdf"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_models
 [[ -f "$sample" ]] || { echo "FAIL: fixture $sample missing"; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-py=/usr/bin/python3
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # run [VAR=value...] -- ARGS... : clean env, models from $models; sets rc, out, err.
 run() {
   local vars=()

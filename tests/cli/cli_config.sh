@@ -2,14 +2,11 @@
 # --print-config: equals configs/default.toml with no config or env, and shows
 # the precedence TOML file < env < flag. Usage: bash cli_config.sh BIN SRCDIR
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-src="$(cd "$2" && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # print_config [VAR=value...] -- [ARGS...] : sets rc, out, err.
 print_config() {

@@ -9,17 +9,10 @@
 # with PIL. Root-only parts (unreadable file, tmpfs) adapt and say what they did.
 # Usage: bash cli_hostile.sh BIN SRCDIR
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-src="$(cd "$2" && pwd)"
-models="${DEEPCOMPRESS_MODELS_DIR:-$src/models}"
-if [[ ! -f "$models/manifest.json" ]]; then
-  echo "FAIL: no models in $models (run scripts/fetch_models, or set DEEPCOMPRESS_MODELS_DIR)"
-  exit 1
-fi
-sample="$src/tests/fixtures/sample.pdf"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_models
 [[ -f "$sample" ]] || { echo "FAIL: fixture $sample missing"; exit 1; }
-command -v qpdf >/dev/null || { echo "FAIL: qpdf not installed (apt-get install qpdf)"; exit 1; }
-py=/usr/bin/python3
+need_command qpdf qpdf
 "$py" -c 'import PIL' 2>/dev/null || { echo "FAIL: $py cannot import PIL (apt-get install python3-pil)"; exit 1; }
 
 work="$(mktemp -d)"
@@ -32,8 +25,6 @@ cleanup() {
 trap cleanup EXIT
 chmod 755 "$work"  # the unreadable-file run may run as nobody
 cd "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 note() { echo "note: $*"; }
 
 # run [VAR=value...] -- ARGS... : clean env, shared cache; sets rc, out, err.

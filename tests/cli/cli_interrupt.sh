@@ -5,23 +5,14 @@
 # Needs models: $DEEPCOMPRESS_MODELS_DIR or SRCDIR/models.
 # Usage: bash cli_interrupt.sh BIN SRCDIR
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-src="$(cd "$2" && pwd)"
-models="${DEEPCOMPRESS_MODELS_DIR:-$src/models}"
-if [[ ! -f "$models/manifest.json" ]]; then
-  echo "FAIL: no models in $models (run scripts/fetch_models, or set DEEPCOMPRESS_MODELS_DIR)"
-  exit 1
-fi
-sample="$src/tests/fixtures/sample.pdf"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_models
 [[ -f "$sample" ]] || { echo "FAIL: fixture $sample missing"; exit 1; }
 work="$(mktemp -d)"
 pid=""
 trap '[[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-py=/usr/bin/python3
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # start OUTDIR CACHEDIR ARGS... : runs in the background (one page per batch); sets pid.
 start() {
   local outdir="$1" cachedir="$2"

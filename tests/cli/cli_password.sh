@@ -5,16 +5,12 @@
 # output. Needs models and qpdf (installed by scripts/setup).
 # Usage: bash cli_password.sh BIN SRCDIR
 set -u
-bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-src="$(cd "$2" && pwd)"
-models="${DEEPCOMPRESS_MODELS_DIR:-$src/models}"
-[[ -f "$models/manifest.json" ]] || { echo "FAIL: no models in $models (run scripts/setup)"; exit 1; }
-command -v qpdf >/dev/null || { echo "FAIL: qpdf not installed (run scripts/setup)"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+need_models
+need_command qpdf qpdf
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 run() {
   env -i PATH="$PATH" HOME="$work" DEEPCOMPRESS_MODELS_DIR="$models" "$@" >"$work/out" 2>"$work/err"
   rc=$?
