@@ -10,12 +10,16 @@
 #include "deepcompress/config.hpp"
 #include "deepcompress/error.hpp"
 
+#include "support.hpp"
+
 using deepcompress::ConfigSources;
 using deepcompress::Error;
 using deepcompress::ErrorKind;
 using deepcompress::load_options;
 using deepcompress::Options;
 using deepcompress::parse_page_ranges;
+
+using deepcompress::test::read_file;
 
 namespace {
 
@@ -71,13 +75,6 @@ ConfigSources env_source(Env env) {
   ConfigSources s;
   s.env = std::move(env);
   return s;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 }  // namespace

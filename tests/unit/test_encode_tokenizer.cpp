@@ -19,11 +19,15 @@
 #include "deepcompress/error.hpp"
 #include "encode/tokenizer.hpp"
 
+#include "support.hpp"
+
 namespace fs = std::filesystem;
 using deepcompress::Error;
 using deepcompress::ErrorKind;
 using deepcompress::Tokenizer;
 using Ids = std::vector<std::uint32_t>;
+
+using deepcompress::test::TempDir;
 
 namespace {
 
@@ -142,18 +146,6 @@ std::string diff(const Tokenizer& tok, const Ids& want, const Ids& got) {
       << "\n  got:      " << show_tokens(tok, got, from, i + 6);
   return out.str();
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dc_test_tokenizer.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 ErrorKind load_error_kind(const fs::path& dir, const std::string& name, std::string* message = nullptr) {
   try {

@@ -10,6 +10,8 @@
 #include "deepcompress/error.hpp"
 #include "encode/writers.hpp"
 
+#include "support.hpp"
+
 namespace fs = std::filesystem;
 using deepcompress::DocumentResult;
 using deepcompress::Error;
@@ -20,27 +22,10 @@ using deepcompress::to_json;
 using deepcompress::to_txt;
 using deepcompress::write_file_atomic;
 
+using deepcompress::test::TempDir;
+using deepcompress::test::read_file;
+
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dc_test_encode.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_all, ec);
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 int n_entries(const fs::path& dir) {
   return static_cast<int>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));

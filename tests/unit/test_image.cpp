@@ -10,6 +10,8 @@
 #include "deepcompress/error.hpp"
 #include "image/image_source.hpp"
 
+#include "support.hpp"
+
 namespace fs = std::filesystem;
 using deepcompress::Error;
 using deepcompress::ErrorKind;
@@ -18,21 +20,10 @@ using deepcompress::Image;
 using deepcompress::open_image_file;
 using deepcompress::sniff_file_kind;
 
+using deepcompress::test::TempDir;
+using deepcompress::test::write_file;
+
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dc_test_image.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-void write_file(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
 
 std::array<int, 3> bgr_at(const Image& image, int x, int y) {
   const std::uint8_t* p =

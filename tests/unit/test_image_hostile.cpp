@@ -13,32 +13,19 @@
 #include "deepcompress/error.hpp"
 #include "image/image_source.hpp"
 
+#include "support.hpp"
+
 namespace fs = std::filesystem;
 using deepcompress::Error;
 using deepcompress::ErrorKind;
 using deepcompress::Image;
 using deepcompress::open_image_file;
 
+using deepcompress::test::TempDir;
+using deepcompress::test::read_file;
+using deepcompress::test::write_file;
+
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dc_test_image_hostile.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write_file(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
 
 }  // namespace
 

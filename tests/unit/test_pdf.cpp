@@ -14,30 +14,20 @@
 #include "deepcompress/error.hpp"
 #include "pdf/pdf_source.hpp"
 
+#include "support.hpp"
+
 namespace fs = std::filesystem;
 using deepcompress::Error;
 using deepcompress::ErrorKind;
 using deepcompress::Image;
 using deepcompress::open_pdf;
 
+using deepcompress::test::TempDir;
+using deepcompress::test::write_file;
+
 namespace {
 
 const fs::path kSamplePdf = fs::path(DC_SOURCE_DIR) / "tests/fixtures/sample.pdf";
-
-// A scratch directory removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dc_test_pdf.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-void write_file(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
 
 // A minimal well-formed PDF (correct xref offsets) from object bodies 1..n;
 // object 1 must be the catalog.

@@ -11,33 +11,20 @@
 #include "deepcompress/error.hpp"
 #include "pdf/pdf_source.hpp"
 
+#include "support.hpp"
+
 namespace fs = std::filesystem;
 using deepcompress::Error;
 using deepcompress::ErrorKind;
 using deepcompress::open_pdf;
 
+using deepcompress::test::TempDir;
+using deepcompress::test::read_file;
+using deepcompress::test::write_file;
+
 namespace {
 
 const fs::path kSamplePdf = fs::path(DC_SOURCE_DIR) / "tests/fixtures/sample.pdf";
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dc_test_pdf_hostile.XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write_file(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
 
 // qpdf --encrypt USER OWNER 256 (AES-256); false if qpdf is not installed.
 bool encrypt(const fs::path& in, const fs::path& out, const std::string& user, const std::string& owner) {
