@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -29,6 +30,7 @@
 
 #include "common/log.hpp"
 #include "common/sha256.hpp"
+#include "config/prices.hpp"
 #include "deepcompress/config.hpp"
 #include "deepcompress/engine.hpp"
 #include "deepcompress/error.hpp"
@@ -40,6 +42,7 @@
 #include "encode/writers.hpp"
 #include "pipeline/cache.hpp"
 #include "pipeline/inputs.hpp"
+#include "report.hpp"
 
 namespace deepcompress::cli {
 namespace {
@@ -65,6 +68,8 @@ Examples:
   deepcompress scans/ -o out --format txt,json --manifest run.jsonl
                                               out/scans/<path>.txt and .json per input
   deepcompress @list.txt -o out --shard 0/4   the first of 4 shards of the list
+  deepcompress scans/ -o out --stats --prices configs/prices.toml
+                                              token table and cost estimate on stderr
   deepcompress --print-config > deepcompress.toml
 
 Outputs mirror the inputs under -o DIR (a/b/x.pdf -> DIR/a/b/x.txt); unchanged
@@ -477,8 +482,14 @@ struct Record {
   std::vector<std::string> outputs;
   Status status = Status::kPending;
   int n_pages = 0;
+  // Pages by text source (ocr, text_layer, none) when this run read them; not
+  // known for cached documents.
+  std::optional<std::array<int, 3>> n_pages_by_source;
   StageTimes times;
   std::string error;
+  std::string stats_key;               // cache key of the stats record; empty = not cached
+  std::optional<DocumentStats> stats;  // token figures, if measured (ok) or wanted (cached)
+  std::vector<Redaction> redactions;   // ok and cached documents
 };
 
 // Formats whose output holds token figures (json stats, jsonl chunks) or whose run logs
@@ -488,10 +499,26 @@ bool needs_tokenizer(const std::vector<std::string>& formats) {
                      [](const std::string& f) { return f == "json" || f == "dtoon" || f == "jsonl"; });
 }
 
+// Whether the run measures token figures (and so needs the tokenizer): a format that holds or
+// logs them, or a report that shows them (--stats, --manifest, --summary-json, --prices; and
+// --redact-report, whose cached documents' redactions are kept with their figures).
+bool wants_stats(const Options& options, const std::vector<std::string>& formats) {
+  return needs_tokenizer(formats) || options.stats || !options.manifest.empty() || options.summary_json ||
+         !options.prices.empty() || !options.redact_report.empty();
+}
+
+// The cache "format" of a document's stats record: the figures count the dtoon text, whose
+// header names the document.
+std::string stats_cache_format(const std::string& input) {
+  return fmt::format("stats\nname={}", document_name(input));
+}
+
 // What the cache key hashes as "format": the format plus the options and the document
 // name that format's bytes depend on (dtoon and jsonl name their document).
 std::string cache_format(const std::string& format, const Options& options, const std::string& input) {
-  if (format == "json") return fmt::format("json\ntokenizer={}", options.tokenizer);
+  // json's stats count the dtoon text, whose header names the document.
+  if (format == "json")
+    return fmt::format("json\nname={}\ntokenizer={}", document_name(input), options.tokenizer);
   if (format == "dtoon") return fmt::format("dtoon\nname={}", document_name(input));
   if (format == "jsonl") {
     return fmt::format("jsonl\nname={}\ntokenizer={}\nchunk_tokens={}", document_name(input), options.tokenizer,
@@ -512,24 +539,31 @@ int cached_page_count(const std::vector<std::string>& formats, const std::vector
 std::string manifest_line(const Record& r) {
   std::string outputs;
   for (const auto& path : r.outputs) outputs += (outputs.empty() ? "" : ", ") + json_string(path);
+  const std::string sources =
+      r.n_pages_by_source ? fmt::format("{{\"ocr\": {}, \"text_layer\": {}, \"none\": {}}}", (*r.n_pages_by_source)[0],
+                                        (*r.n_pages_by_source)[1], (*r.n_pages_by_source)[2])
+                          : "null";
   const StageTimes& t = r.times;
   return fmt::format(
-      "{{\"input\": {}, \"sha256\": {}, \"status\": \"{}\", \"pages\": {}, \"outputs\": [{}], "
+      "{{\"input\": {}, \"sha256\": {}, \"status\": \"{}\", \"pages\": {}, \"sources\": {}, \"outputs\": [{}], "
       "\"times_ms\": {{\"render\": {:.1f}, \"preprocess\": {:.1f}, \"detect\": {:.1f}, \"classify\": {:.1f}, "
-      "\"recognize\": {:.1f}, \"postprocess\": {:.1f}, \"total\": {:.1f}}}, \"error\": {}}}\n",
-      json_string(r.input), r.sha256.empty() ? "null" : json_string(r.sha256), status_name(r.status), r.n_pages,
-      outputs, t.t_render_ms, t.t_preprocess_ms, t.t_detect_ms, t.t_classify_ms, t.t_recognize_ms,
-      t.t_postprocess_ms, t.total_ms(), r.error.empty() ? "null" : json_string(r.error));
+      "\"recognize\": {:.1f}, \"postprocess\": {:.1f}, \"total\": {:.1f}}}, \"stats\": {}, \"error\": {}}}\n",
+      json_string(r.input), r.sha256.empty() ? "null" : json_string(r.sha256), status_name(r.status),
+      r.n_pages, sources, outputs, t.t_render_ms, t.t_preprocess_ms, t.t_detect_ms, t.t_classify_ms, t.t_recognize_ms,
+      t.t_postprocess_ms, t.total_ms(), r.stats ? stats_json(*r.stats) : "null",
+      r.error.empty() ? "null" : json_string(r.error));
 }
 
 class Run {
  public:
   Run(const Options& options, std::vector<std::string> formats)
-      : options_(options), formats_(std::move(formats)) {}
+      : options_(options), formats_(std::move(formats)), wants_stats_(wants_stats(options_, formats_)) {}
 
   std::vector<Record> records;
   std::optional<OutputCache> cache;
-  std::optional<Tokenizer> tokenizer;  // loaded when a format needs token figures
+  // Loaded when documents are OCRed: required if the run measures token figures (wants_stats),
+  // else if available (the figures then go to the cache only).
+  std::optional<Tokenizer> tokenizer;
   bool fail_fast_triggered = false;
 
   // Writes a document's outputs (bytes unchanged: left alone) or stdout.
@@ -551,8 +585,15 @@ class Run {
     }
   }
 
-  // Serves r from the cache if every format is there.
+  // Serves r from the cache if every format is there, and its stats record when the run
+  // measures token figures.
   bool try_cached(Record& r) {
+    std::optional<DocumentStats> stats;
+    std::vector<Redaction> redactions;
+    if (wants_stats_) {
+      auto record = cache->load(r.stats_key, "stats");
+      if (!record || !parse_stats_record(*record, stats.emplace(), redactions)) return false;
+    }
     std::vector<std::string> contents;
     for (std::size_t f = 0; f < formats_.size(); ++f) {
       auto text = cache->load(r.keys[f], formats_[f]);
@@ -561,6 +602,8 @@ class Run {
     }
     r.n_pages = cached_page_count(formats_, contents);
     emit(r, contents);
+    r.stats = std::move(stats);
+    r.redactions = std::move(redactions);
     r.status = Status::kCached;
     return true;
   }
@@ -572,17 +615,29 @@ class Run {
       return;
     }
     r.n_pages = static_cast<int>(result.pages.size());
+    r.n_pages_by_source.emplace();
+    for (const auto& page : result.pages) ++(*r.n_pages_by_source)[static_cast<std::size_t>(page.source)];
     // One pass feeds every format: structure and token figures are computed once.
     std::optional<DocumentStructure> structure;
     std::optional<DocumentStats> stats;
-    if (std::any_of(formats_.begin(), formats_.end(), [](const std::string& f) { return f != "txt"; })) {
-      structure = analyze_structure(result);
+    if (tokenizer ||
+        std::any_of(formats_.begin(), formats_.end(), [](const std::string& f) { return f != "txt"; })) {
+      structure = analyze_structure(result, {.level = options_.level, .repeats = &repeats_});
     }
     if (tokenizer) {
       stats = compute_stats(result, *structure, *tokenizer);
-      logger()->info("tokens ({}) {}: faithful {}, compact {} (ratio {:.3f}), word recall {:.1f}% of {}",
-                     stats->tokenizer, structure->name, stats->n_tokens_faithful, stats->n_tokens_compact,
-                     stats->ratio(), 100.0 * stats->words.recall(), stats->words.n_words);
+      logger()->info(
+          "tokens ({}) {}: faithful {}, compact {} (ratio {:.3f}), page images {}, word recall "
+          "{:.1f}% of {}",
+          stats->tokenizer, structure->name, stats->n_tokens_faithful, stats->n_tokens_compact,
+          stats->ratio(), stats->n_tokens_image, 100.0 * stats->words.recall(), stats->words.n_words);
+      if (cache && !r.stats_key.empty()) {
+        try {
+          cache->store(r.stats_key, "stats", to_stats_record(*stats, result.redactions));
+        } catch (const Error& e) {
+          logger()->warn("cache not updated: {}", e.what());
+        }
+      }
     }
     const DocumentStats* stats_ptr = stats ? &*stats : nullptr;
     std::vector<std::string> contents;
@@ -613,6 +668,8 @@ class Run {
       }
     }
     emit(r, contents);
+    r.stats = std::move(stats);
+    r.redactions = std::move(result.redactions);
     r.status = Status::kOk;
   }
 
@@ -639,6 +696,8 @@ class Run {
  private:
   const Options& options_;
   std::vector<std::string> formats_;
+  bool wants_stats_;
+  RepeatFilter repeats_;  // --level 2: paragraphs already kept by earlier documents of the run
   int n_written_ = 0;
   int n_unchanged_ = 0;
 };
@@ -681,6 +740,10 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
     print_error("--summary-json prints the summary on stdout, so documents need -o/--output DIR");
     return ExitCode::kUsage;
   }
+  const bool measure = wants_stats(options, formats);
+  // Before any work: a bad price table is a configuration error (exit 2) naming the file.
+  std::optional<PriceTable> prices;
+  if (!options.prices.empty()) prices = load_price_table(options.prices);
 
   const bool show_progress = ::isatty(2) == 1 && !options.quiet && options.log_format == "text" &&
                              options.log_level != "off";
@@ -727,8 +790,19 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   install_signal_handlers();
   Run run(options, formats);
   run.progress_line = progress_line;
-  if (options.cache_enabled) run.cache.emplace(options.cache_dir);
+  if (options.cache_enabled && options.level == 2) {
+    // Level 2 drops paragraphs already seen in earlier documents of the run, so
+    // a document's compact output depends on the run: never cache or reuse it.
+    log->info("--level 2 output depends on the run's other documents: the cache is not used");
+  } else if (options.cache_enabled) {
+    run.cache.emplace(options.cache_dir);
+  }
   run.records.reserve(inputs.size() + expanded.skipped.size());
+  // Temporary files of a run killed mid-write (kill -9) are removed now.
+  for (const auto& dir : {options.output_dir, run.cache ? options.cache_dir : std::string()}) {
+    if (dir.empty()) continue;
+    for (const auto& path : remove_stale_temporaries(dir)) log->info("removed {}, left by a killed run", path.string());
+  }
 
   // Hash inputs and serve what the cache has, before the (slow) model load:
   // a typo fails fast and an all-cached rerun never loads the models.
@@ -763,6 +837,7 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
       for (const auto& format : formats) {
         r.keys.push_back(cache_key({r.sha256, *models_sha256}, options, cache_format(format, options, r.input)));
       }
+      r.stats_key = cache_key({r.sha256, *models_sha256}, options, stats_cache_format(r.input));
       if (!options.force && run.try_cached(r)) continue;
     }
     to_ocr.push_back(run.records.size() - 1);
@@ -775,9 +850,18 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
     if (n_cached > 0) log->info("all {} document(s) served from the cache: no OCR needed, models not loaded", n_cached);
   } else if (!g_stop.load()) {
     if (n_cached > 0) log->info("{} document(s) served from the cache, {} to OCR", n_cached, to_ocr.size());
-    if (needs_tokenizer(formats)) {
+    const fs::path tokenizer_dir = fs::path(options.model_dir) / "tokenizer";
+    if (measure) {
       // Before the (slow) model load: a missing rank file fails fast, exit 3.
-      run.tokenizer = Tokenizer::load(fs::path(options.model_dir) / "tokenizer", options.tokenizer);
+      run.tokenizer = Tokenizer::load(tokenizer_dir, options.tokenizer);
+    } else {
+      // Not needed now, but the figures are cached with the outputs when possible, so that
+      // a rerun asking for them (--manifest, --stats) is still served without OCR.
+      try {
+        run.tokenizer = Tokenizer::load(tokenizer_dir, options.tokenizer);
+      } catch (const Error& e) {
+        log->debug("token figures not recorded: {}", e.what());
+      }
     }
     tune_process_allocator();
     auto t_load = std::chrono::steady_clock::now();
@@ -830,14 +914,43 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
     if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
     write_file_atomic(path, text);
   }
+  if (!options.redact_report.empty()) {
+    std::string text;
+    for (const auto& r : run.records) text += redaction_report_lines(r.input, r.redactions);
+    const fs::path path(options.redact_report);
+    std::error_code ec;
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+    write_file_atomic(path, text);
+  }
+
+  // Token figures of the run: totals over the measured (ok and cached) documents.
+  DocumentStats total;
+  total.tokenizer = options.tokenizer;
+  std::vector<CostEstimate> costs;
+  if (prices) costs = estimate_cost(*prices, DocumentStats{});  // zeros, one per model
+  std::vector<StatsRow> rows;
+  for (const auto& r : run.records) {
+    if (!measure || !r.stats) continue;
+    rows.push_back({r.input, &*r.stats});
+    total += *r.stats;
+    if (!prices) continue;
+    const std::vector<CostEstimate> document_costs = estimate_cost(*prices, *r.stats);
+    for (std::size_t m = 0; m < costs.size(); ++m) costs[m] += document_costs[m];
+  }
+  const PriceTable* prices_ptr = prices ? &*prices : nullptr;
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   const StageTimes& t = summary.times;
-  log->info("done: {} document(s) ok, {} cached, {} failed, {} skipped; {} page(s) OCRed in {:.2f} s "
-            "({:.2f} pages/s); {} file(s) written, {} unchanged",
+  const int n_pages_read = summary.n_pages + summary.n_pages_text_layer;
+  log->info("done: {} document(s) ok, {} cached, {} failed, {} skipped; {} page(s) OCRed and {} read from text "
+            "layers in {:.2f} s ({:.2f} pages/s); {} file(s) written, {} unchanged",
             counts[Status::kOk], counts[Status::kCached], counts[Status::kFailed], counts[Status::kSkipped],
-            summary.n_pages, seconds, seconds > 0 ? summary.n_pages / seconds : 0.0, run.n_written(),
-            run.n_unchanged());
+            summary.n_pages, summary.n_pages_text_layer, seconds, seconds > 0 ? n_pages_read / seconds : 0.0,
+            run.n_written(), run.n_unchanged());
+  if (summary.n_pages_timed_out > 0) {
+    log->warn("{} page(s) took longer than --timeout-per-page {} s: their documents failed", summary.n_pages_timed_out,
+              options.timeout_per_page_s);
+  }
   if (summary.n_pages > 0) {
     log->info(
         "stage totals (s): render {:.2f}, preprocess {:.2f}, detect {:.2f}, classify {:.2f}, "
@@ -845,19 +958,28 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
         t.t_render_ms / 1e3, t.t_preprocess_ms / 1e3, t.t_detect_ms / 1e3, t.t_classify_ms / 1e3,
         t.t_recognize_ms / 1e3, t.t_postprocess_ms / 1e3);
   }
+  if (!rows.empty()) {
+    for (const std::string& line : summary_lines(total, static_cast<int>(rows.size()), prices_ptr, costs)) {
+      log->info("{}", line);
+    }
+  }
+  if (options.stats) {
+    run.progress_clear();
+    std::fputs(stats_table(rows, total, prices_ptr, costs).c_str(), stderr);
+  }
   if (options.summary_json) {
     write_stdout(fmt::format(
         "{{\"documents\": {}, \"ok\": {}, \"cached\": {}, \"failed\": {}, \"skipped\": {}, \"pages\": {}, "
-        "\"batches\": {}, \"seconds\": {:.3f}, \"pages_per_second\": {:.3f}, \"files_written\": {}, "
+        "\"pages_text_layer\": {}, \"pages_timed_out\": {}, \"batches\": {}, \"seconds\": {:.3f}, \"pages_per_second\": {:.3f}, \"files_written\": {}, "
         "\"files_unchanged\": {}, \"shard\": {}, \"interrupted\": {}, \"stage_ms\": {{\"render\": {:.1f}, "
         "\"preprocess\": {:.1f}, \"detect\": {:.1f}, \"classify\": {:.1f}, \"recognize\": {:.1f}, "
-        "\"postprocess\": {:.1f}}}}}\n",
+        "\"postprocess\": {:.1f}}}, \"stats\": {}, \"cost\": {}}}\n",
         run.records.size(), counts[Status::kOk], counts[Status::kCached], counts[Status::kFailed],
-        counts[Status::kSkipped], summary.n_pages, summary.n_batches, seconds,
-        seconds > 0 ? summary.n_pages / seconds : 0.0, run.n_written(), run.n_unchanged(),
+        counts[Status::kSkipped], summary.n_pages, summary.n_pages_text_layer, summary.n_pages_timed_out,
+        summary.n_batches, seconds, seconds > 0 ? n_pages_read / seconds : 0.0, run.n_written(), run.n_unchanged(),
         shard.count > 1 ? fmt::format("\"{}/{}\"", shard.index, shard.count) : "null",
         g_signal != 0 ? "true" : "false", t.t_render_ms, t.t_preprocess_ms, t.t_detect_ms, t.t_classify_ms,
-        t.t_recognize_ms, t.t_postprocess_ms));
+        t.t_recognize_ms, t.t_postprocess_ms, stats_json(total), prices ? cost_json(costs) : "null"));
   }
 
   if (g_signal != 0) {

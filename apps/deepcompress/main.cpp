@@ -1,7 +1,10 @@
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 
 #include "cli.hpp"
+#include "deepcompress/engine.hpp"
 
 extern char** environ;
 
@@ -13,5 +16,12 @@ int main(int argc, char** argv) {
       env.emplace(text.substr(0, eq), text.substr(eq + 1));
     }
   }
-  return static_cast<int>(deepcompress::cli::run(argc, argv, env));
+  const int code = static_cast<int>(deepcompress::cli::run(argc, argv, env));
+  if (deepcompress::n_stalled_render_threads() > 0) {
+    // A page past --timeout-per-page is still being rendered by a thread that
+    // cannot be interrupted: leave without running destructors under it.
+    std::fflush(nullptr);
+    std::_Exit(code);
+  }
+  return code;
 }

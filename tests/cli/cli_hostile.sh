@@ -124,7 +124,7 @@ PY
 mem_cmd=()
 [[ -x /usr/bin/time ]] && mem_cmd=(/usr/bin/time -f 'maxrss_kb=%M' -o "$work/time1")
 runner=("${mem_cmd[@]}")
-run -- c/giant.pdf -o out1 --batch-size 1 --dpi 200
+run -- c/giant.pdf -o out1 --batch-size 1 --dpi 200 --ocr always
 runner=()
 [[ "$rc" == 0 ]] || fail "giant page: exit $rc (stderr: $err)"
 [[ "$err" == *"c/giant.pdf: page 1: "*"rendering at "*" dpi"* ]] || fail "giant page: no downscale warning: $err"

@@ -18,7 +18,7 @@ start() {
   local outdir="$1" cachedir="$2"
   shift 2
   env -i PATH="$PATH" HOME="$work" DEEPCOMPRESS_MODELS_DIR="$models" \
-    "$bin" in -o "$outdir" --cache-dir "$cachedir" --batch-size 1 "$@" >"$work/out" 2>"$work/err" &
+    "$bin" in -o "$outdir" --cache-dir "$cachedir" --batch-size 1 --ocr always "$@" >"$work/out" 2>"$work/err" &
   pid=$!
 }
 # wait_for_output DIR : until a .txt appears under DIR (at most ~60 s).
@@ -70,8 +70,11 @@ for f in $(find out_kill -name '*.txt'); do
   cmp -s "$f" "$ref" || fail "after kill -9, $f is not a complete output"
 done
 n_before="$(find out_kill -name '*.txt' | wc -l)"
+# What a kill -9 during a write leaves: a temporary file of a writer that is gone.
+dead_pid="$(bash -c 'echo $$')"
+mkdir -p out_kill && : >"out_kill/.planted.txt.tmp.$dead_pid.AbC123"
 env -i PATH="$PATH" HOME="$work" DEEPCOMPRESS_MODELS_DIR="$models" \
-  "$bin" in -o out_kill --cache-dir cache_kill --batch-size 2 --manifest resume.jsonl >out 2>err
+  "$bin" in -o out_kill --cache-dir cache_kill --batch-size 2 --ocr always --manifest resume.jsonl >out 2>err
 rc=$?
 [[ "$rc" == 0 ]] || fail "rerun after kill -9: exit $rc (stderr: $(cat err))"
 [[ "$(find out_kill -name '*.txt' | wc -l)" == 4 ]] || fail "rerun after kill -9: outputs $(find out_kill)"

@@ -2,8 +2,11 @@
 // to have fetched the models; without them they fail (never skip).
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -24,6 +27,9 @@ Options test_options(int batch_size = 8) {
   const char* env_dir = std::getenv("DEEPCOMPRESS_MODELS_DIR");
   options.model_dir = env_dir != nullptr ? env_dir : (fs::path(DC_SOURCE_DIR) / "models").string();
   options.batch_size = batch_size;
+  // The fixtures are born-digital PDFs: OCR them anyway, it is what these
+  // tests measure. Text-layer reuse has its own tests.
+  options.ocr = "always";
   return options;
 }
 
@@ -231,4 +237,185 @@ TEST_CASE("cross-document batches give the same text as each document alone") {
   REQUIRE(largest.order.size() == 3);
   CHECK(largest.order.front() == 1);
   CHECK(largest.texts == mixed.texts);
+}
+
+namespace {
+
+// Collects a run's documents by input index.
+struct CollectDocuments : DocumentSink {
+  explicit CollectDocuments(std::size_t n) : documents(n) {}
+  std::vector<DocumentResult> documents;
+  void on_document(std::size_t index, DocumentResult result) override { documents[index] = std::move(result); }
+};
+
+}  // namespace
+
+TEST_CASE("two workers give the same text as one") {
+  const std::vector<fs::path> docs = {fixtures_dir() / "prose.pdf", fixtures_dir() / "two_column.pdf",
+                                      fs::path(DC_SOURCE_DIR) / "tests/fixtures/sample.pdf"};
+  auto options = test_options(1);  // four one-page batches, spread over both workers
+  options.workers = 2;
+  auto engine = Engine::load(options);
+  CollectDocuments two(docs.size());
+  const auto summary = engine->run(docs, two);
+  CHECK(summary.n_documents_ok == 3);
+  CHECK(summary.n_batches == 4);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    INFO(docs[i]);
+    REQUIRE(two.documents[i].status == DocumentStatus::kOk);
+    CHECK(document_text(two.documents[i]) == document_text(shared_engine().process_document(docs[i])));
+  }
+}
+
+TEST_CASE("a page that reads too long fails its document and the others complete") {
+  auto options = test_options(2);
+  options.ocr = "auto";  // text layers: the run itself takes well under the stall
+  options.timeout_per_page_s = 1;
+  auto engine = Engine::load(options);
+  engine->inject_render_stall(2, 10000);  // page 2 of every document: only prose.pdf has one
+  const std::vector<fs::path> docs = {fixtures_dir() / "prose.pdf", fixtures_dir() / "two_column.pdf"};
+  CollectDocuments collect(docs.size());
+  const auto summary = engine->run(docs, collect);
+  // The run did not wait for the stalled page: its thread is still sleeping.
+  CHECK(n_stalled_render_threads() == 1);
+  CHECK(summary.n_pages_timed_out == 1);
+  CHECK(summary.n_documents_failed == 1);
+  CHECK(collect.documents[0].status == DocumentStatus::kFailed);
+  CHECK(collect.documents[0].error.find("prose.pdf: page 2: reading took longer than --timeout-per-page 1 s") !=
+        std::string::npos);
+  CHECK(collect.documents[1].status == DocumentStatus::kOk);
+  CHECK_FALSE(document_text(collect.documents[1]).empty());
+  // Then it finishes and is accounted for.
+  for (int i = 0; i < 300 && n_stalled_render_threads() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(n_stalled_render_threads() == 0);
+}
+
+TEST_CASE("documents over the page or size limit fail named and the others complete") {
+  const std::vector<fs::path> docs = {fixtures_dir() / "prose.pdf", fixtures_dir() / "two_column.pdf"};
+  SECTION("max pages") {
+    auto options = test_options();
+    options.max_pages = 1;
+    CollectDocuments collect(docs.size());
+    const auto summary = Engine::load(options)->run(docs, collect);
+    CHECK(summary.n_documents_failed == 1);
+    CHECK(collect.documents[0].error.find("prose.pdf: 2 pages selected, more than --max-pages 1") !=
+          std::string::npos);
+    CHECK(collect.documents[1].status == DocumentStatus::kOk);
+  }
+  SECTION("max input size") {
+    const auto small = std::min(fs::file_size(docs[0]), fs::file_size(docs[1]));
+    const auto large = std::max(fs::file_size(docs[0]), fs::file_size(docs[1]));
+    REQUIRE(small < large);
+    auto options = test_options();
+    options.max_input_size = std::to_string(small);
+    CollectDocuments collect(docs.size());
+    const auto summary = Engine::load(options)->run(docs, collect);
+    CHECK(summary.n_documents_failed == 1);
+    const auto& failed = collect.documents[fs::file_size(docs[0]) == large ? 0 : 1];
+    CHECK(failed.error.find("larger than --max-input-size " + std::to_string(small)) != std::string::npos);
+    CHECK(failed.error.find(failed.path) != std::string::npos);
+  }
+}
+
+TEST_CASE("ocr auto reads born-digital pages from the text layer and OCRs scans") {
+  auto options = test_options();
+  options.ocr = "auto";
+  auto engine = Engine::load(options);
+  const std::vector<fs::path> docs = {fixtures_dir() / "prose.pdf", fixtures_dir() / "scan.png"};
+  CollectDocuments collect(docs.size());
+  const auto summary = engine->run(docs, collect);
+  CHECK(summary.n_pages_text_layer == 2);
+  CHECK(summary.n_pages == 1);  // only the scan went through the models
+  const auto& prose = collect.documents[0];
+  REQUIRE(prose.status == DocumentStatus::kOk);
+  for (const auto& page : prose.pages) CHECK(page.source == TextSource::kTextLayer);
+  const auto truth = read_file(fixtures_dir() / "prose.txt");
+  INFO(document_text(prose));
+  CHECK(test::cer(truth, document_text(prose)) < 0.005);
+  CHECK(test::wer(truth, document_text(prose)) < 0.01);
+  REQUIRE(collect.documents[1].pages.size() == 1);
+  CHECK(collect.documents[1].pages[0].source == TextSource::kOcr);
+  CHECK_FALSE(collect.documents[1].pages[0].text.empty());
+}
+
+TEST_CASE("ocr never leaves a scanned page empty without failing") {
+  auto options = test_options();
+  options.ocr = "never";
+  CollectDocuments never(1);
+  const auto summary = Engine::load(options)->run({fixtures_dir() / "scan.png"}, never);
+  CHECK(summary.n_pages == 0);
+  REQUIRE(never.documents[0].status == DocumentStatus::kOk);
+  REQUIRE(never.documents[0].pages.size() == 1);
+  CHECK(never.documents[0].pages[0].source == TextSource::kNone);
+  CHECK(never.documents[0].pages[0].text.empty());
+}
+
+namespace {
+
+// A one-page PDF whose text layer holds lines (Helvetica 12 pt, no embedded font).
+void write_text_pdf(const fs::path& path, const std::vector<std::string>& lines) {
+  std::string content = "BT /F1 12 Tf 72 720 Td";
+  for (const auto& line : lines) content += " (" + line + ") Tj 0 -18 Td";
+  content += " ET";
+  const std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+      "/Resources << /Font << /F1 5 0 R >> >> >>",
+      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"};
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const std::size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (auto offset : offsets) {
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", offset);
+    pdf += entry;
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+         std::to_string(xref) + "\n%%EOF\n";
+  std::ofstream(path, std::ios::binary) << pdf;
+}
+
+}  // namespace
+
+TEST_CASE("redaction replaces PII before any output and reports positions not values") {
+  const auto path = fs::temp_directory_path() / "deepcompress_pii.pdf";
+  const std::vector<std::string> lines = {
+      "Contact the author at jane.doe@example.org for a copy of the report.",
+      "The card on file is 4111 1111 1111 1111 and the order number is 12345.",
+      "Ticket 987654321 was closed on 2024-03-05 after review by the team."};
+  write_text_pdf(path, lines);
+  auto options = test_options();
+  options.ocr = "auto";
+  options.redact = "all";
+  const auto result = Engine::load(options)->process_document(path);
+  fs::remove(path);
+  INFO(result.error);
+  REQUIRE(result.status == DocumentStatus::kOk);
+  REQUIRE(result.pages.size() == 1);
+  const auto& text = result.pages[0].text;
+  INFO(text);
+  CHECK(text.find("jane.doe@example.org") == std::string::npos);
+  CHECK(text.find("4111") == std::string::npos);
+  CHECK(text.find("[EMAIL]") != std::string::npos);
+  CHECK(text.find("[CARD]") != std::string::npos);
+  // Plain numbers stay: an order number, a 9-digit ticket, a date without a birth label.
+  CHECK(text.find("12345") != std::string::npos);
+  CHECK(text.find("987654321") != std::string::npos);
+  CHECK(text.find("2024-03-05") != std::string::npos);
+  REQUIRE(result.redactions.size() == 2);
+  CHECK(result.redactions[0].type == "email");
+  CHECK(result.redactions[1].type == "card");
+  for (const auto& redaction : result.redactions) {
+    CHECK(redaction.page_number == 1);
+    CHECK(redaction.length_bytes > 0);
+  }
+  CHECK(result.redactions[0].length_bytes == std::string("jane.doe@example.org").size());
 }

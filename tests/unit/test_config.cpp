@@ -236,7 +236,7 @@ TEST_CASE("option table: names unique, derived consistently", "[config]") {
     CHECK_NOTHROW(
         deepcompress::set_option(options, info.key, deepcompress::get_option(Options{}, info.key), "test"));
   }
-  CHECK(keys.size() == 33);
+  CHECK(keys.size() == 42);
 }
 
 TEST_CASE("switch flags", "[config]") {
@@ -310,5 +310,22 @@ TEST_CASE("run, cache and output options", "[config]") {
     if (info.key == "cache.enabled") CHECK(info.flag == "--no-cache");
     if (info.key == "cache.enabled") CHECK(deepcompress::switch_value(info) == "false");
     if (info.key == "run.force") CHECK(deepcompress::switch_value(info) == "true");
+  }
+}
+
+TEST_CASE("device accepts a list of distinct GPUs, one worker each", "[config]") {
+  CHECK(load_options(flag_source({{"engine.device", "cuda:0,cuda:1"}})).device == "cuda:0,cuda:1");
+  for (const char* bad : {"cuda:0,cuda:0", "cpu,cuda:0", "cuda:0,", "cuda:", "cuda:x", "gpu"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(load_options(flag_source({{"engine.device", bad}})), Catch::Contains("engine.device"));
+  }
+}
+
+TEST_CASE("redact takes all or a list of known PII types", "[config]") {
+  CHECK(load_options(flag_source({{"output.redact", "email,card"}})).redact == "email,card");
+  CHECK(load_options(flag_source({{"output.redact", "all"}})).redact == "all");
+  for (const char* bad : {"zip", "email,email", "email,", "ALL"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(load_options(flag_source({{"output.redact", bad}})), Catch::Contains("output.redact"));
   }
 }

@@ -192,3 +192,221 @@ TEST_CASE("structure of empty documents and pages", "[encode][structure]") {
   CHECK(s.pages[1].blocks.empty());
   CHECK(to_markdown(s).empty());
 }
+
+// ---- Tables, tables of contents, code, rules, running headers -------------------------------
+
+namespace {
+
+// A line whose box is w px wide (10 px per character when w is 0: a monospaced font).
+TextLine cell(std::string text, float x, float y, float w = 0, float h = 20) {
+  if (w == 0) w = 10.0f * static_cast<float>(text.size());
+  return line_at(std::move(text), x, y, w, h);
+}
+
+PageResult page_of(int number, std::vector<TextLine> lines) {
+  PageResult p;
+  p.page_number = number;
+  p.width_px = 850;
+  p.height_px = 1100;
+  p.lines = std::move(lines);
+  for (const auto& l : p.lines) p.text += l.text + "\n";
+  return p;
+}
+
+std::vector<const Block*> blocks_of_kind(const PageStructure& page, BlockKind kind) {
+  std::vector<const Block*> out;
+  for (const Block& b : page.blocks) {
+    if (b.kind == kind) out.push_back(&b);
+  }
+  return out;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+}  // namespace
+
+TEST_CASE("tables: a grid read column by column becomes rows, header found by its numeric column",
+          "[encode][structure][table]") {
+  const Rows grid = {{"Name", "Size", "Modified"},
+                     {"alpha.txt", "1024", "2020-01-01"},
+                     {"beta.pdf", "88", "2021-03-04"},
+                     {"gamma notes.md", "7", "2022-12-31"},
+                     {"delta", "65536", "2023-05-06"}};
+  std::vector<TextLine> lines;
+  lines.push_back(line_at("The files in the archive are listed below with their sizes.", 100, 100, 650, 20));
+  // Column by column, as a reading order that splits the page at the gutters reads them;
+  // numbers right-aligned.
+  for (std::size_t c = 0; c < 3; ++c) {
+    for (std::size_t r = 0; r < grid.size(); ++r) {
+      const std::string& t = grid[r][c];
+      const float w = 10.0f * static_cast<float>(t.size());
+      const float x = c == 0 ? 100 : c == 1 ? 420 - w : 500;
+      lines.push_back(cell(t, x, 160 + 30.0f * static_cast<float>(r), w));
+    }
+  }
+  lines.push_back(line_at("Sizes are in bytes and dates are in the ISO format.", 100, 330, 600, 20));
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 3);
+  CHECK(blocks[0].kind == BlockKind::kParagraph);
+  REQUIRE(blocks[1].kind == BlockKind::kTable);
+  CHECK(blocks[1].has_header);
+  CHECK(blocks[1].rows == grid);
+  CHECK(blocks[2].text == "Sizes are in bytes and dates are in the ISO format.");
+}
+
+TEST_CASE("tables: a wrapped cell joins its row, ragged rows keep empty cells", "[encode][structure][table]") {
+  std::vector<TextLine> lines = {
+      cell("-v", 100, 100), cell("print more messages about", 250, 100),  //
+      cell("what is done", 250, 124),                                      // wraps (gap 4 px)
+      cell("-q", 100, 160), cell("quiet", 250, 160),                       //
+      cell("Tuning", 100, 190),                                            // a ragged row
+      cell("-j N", 100, 220), cell("jobs", 250, 220),                      //
+      cell("-o F", 100, 250), cell("output file", 250, 250)};
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto tables = blocks_of_kind(s.pages[0], BlockKind::kTable);
+  REQUIRE(tables.size() == 1);
+  CHECK_FALSE(tables[0]->has_header);
+  CHECK(tables[0]->rows == Rows{{"-v", "print more messages about what is done"},
+                                {"-q", "quiet"},
+                                {"Tuning", ""},
+                                {"-j N", "jobs"},
+                                {"-o F", "output file"}});
+  CHECK(s.pages[0].blocks.size() == 1);
+}
+
+TEST_CASE("tables: two columns of prose side by side stay paragraphs", "[encode][structure][table]") {
+  const std::vector<std::string> left = {"The first column of this page tells", "a story that runs from one line to",
+                                         "the next one, as prose does, and", "ends its sentence right here."};
+  const std::vector<std::string> right = {"The second column of the page is", "another story with its own words",
+                                          "that also run on from line to line", "and stop at the end of it."};
+  std::vector<TextLine> lines;
+  for (std::size_t i = 0; i < left.size(); ++i) lines.push_back(cell(left[i], 60, 100 + 28.0f * i, 360));
+  for (std::size_t i = 0; i < right.size(); ++i) lines.push_back(cell(right[i], 460, 100 + 28.0f * i, 360));
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto& blocks = s.pages[0].blocks;
+  CHECK(blocks_of_kind(s.pages[0], BlockKind::kTable).empty());
+  REQUIRE(blocks.size() == 2);
+  CHECK(blocks[0].text == join_lines(left));
+  CHECK(blocks[1].text == join_lines(right));
+}
+
+TEST_CASE("tables of contents: dot leaders become title|page rows, wrapped titles rejoined",
+          "[encode][structure][table]") {
+  std::vector<TextLine> lines = {
+      line_at("Contents", 100, 60, 200, 36),
+      cell("1 Introduction . . . . . . . . . . . . . . . . . . 1", 100, 120, 600),
+      cell("1.1 Scope and purpose ........................... 2", 130, 145, 570),
+      cell("1.2 A title so long that it has to wrap onto", 130, 170, 450),
+      cell("a second line . . . . . . . . . . . . . . . . 3", 150, 195, 550),
+      cell("2 Methods \xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7\xc2\xb7 12", 100, 220, 600),
+      cell("Index . . . . . . . . . . . . . . . . . . . . . . . xiv", 100, 245, 600)};
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 2);
+  CHECK(blocks[0].kind == BlockKind::kHeading);
+  REQUIRE(blocks[1].kind == BlockKind::kTable);
+  CHECK_FALSE(blocks[1].has_header);
+  CHECK(blocks[1].rows == Rows{{"1 Introduction", "1"},
+                               {"1.1 Scope and purpose", "2"},
+                               {"1.2 A title so long that it has to wrap onto a second line", "3"},
+                               {"2 Methods", "12"},
+                               {"Index", "xiv"}});
+}
+
+TEST_CASE("tables of contents: page numbers read after the titles find their rows", "[encode][structure][table]") {
+  // The leader stops short of the page number, which a reading order reads as a column of
+  // its own; a chapter line has no leader at all.
+  std::vector<TextLine> lines = {cell("1 Getting started", 100, 100), cell("1.1 Install . . . . . . . . . . .", 130, 125, 400),
+                                 cell("1.2 First run . . . . . . . . . .", 130, 150, 400),
+                                 cell("2 Going further", 100, 180), cell("2.1 Options . . . . . . . . . . .", 130, 205, 400)};
+  for (auto [ref, y] : {std::pair{"1", 100}, {"1", 125}, {"3", 150}, {"7", 180}, {"8", 205}}) {
+    lines.push_back(cell(ref, 700, static_cast<float>(y)));
+  }
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto tables = blocks_of_kind(s.pages[0], BlockKind::kTable);
+  REQUIRE(tables.size() == 1);
+  CHECK(tables[0]->rows == Rows{{"1 Getting started", "1"},
+                                {"1.1 Install", "1"},
+                                {"1.2 First run", "3"},
+                                {"2 Going further", "7"},
+                                {"2.1 Options", "8"}});
+  CHECK(s.pages[0].blocks.size() == 1);
+}
+
+TEST_CASE("code: a monospaced listing keeps its lines, indentation and blank line", "[encode][structure][code]") {
+  std::vector<TextLine> lines = {line_at("The program below prints the sum of two numbers for you.", 100, 100, 600),
+                                 cell("int main(void)", 150, 140), cell("{", 150, 165), cell("int x = 1 + 2;", 170, 190),
+                                 // a blank line
+                                 cell("printf(\"%d\\n\", x);", 170, 250), cell("return 0;", 170, 275), cell("}", 150, 300),
+                                 line_at("It prints three and then it returns zero to the shell.", 100, 340, 600)};
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 3);
+  CHECK(blocks[0].kind == BlockKind::kParagraph);
+  REQUIRE(blocks[1].kind == BlockKind::kCode);
+  CHECK(blocks[1].text == "int main(void)\n{\n  int x = 1 + 2;\n\n  printf(\"%d\\n\", x);\n  return 0;\n}");
+  CHECK(blocks[2].kind == BlockKind::kParagraph);
+}
+
+TEST_CASE("code: monospaced indented lines without cues; prose of one width is not code", "[encode][structure][code]") {
+  std::vector<TextLine> lines = {line_at("A recipe in the little language looks like this one here:", 100, 100, 600),
+                                 cell("define greeting", 160, 140), cell("say hello", 180, 165),
+                                 cell("say world", 180, 190), cell("done", 160, 215),
+                                 line_at("Every line of a recipe is a command with its words.", 100, 260, 600),
+                                 line_at("Commands run one after another until the end.", 100, 285, 600),
+                                 line_at("Nothing else is needed to run.", 100, 310, 600)};
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto code = blocks_of_kind(s.pages[0], BlockKind::kCode);
+  REQUIRE(code.size() == 1);
+  CHECK(code[0]->text == "define greeting\n  say hello\n  say world\ndone");
+  CHECK(blocks_of_kind(s.pages[0], BlockKind::kParagraph).size() == 2);
+}
+
+TEST_CASE("level 1 drops rules and dot leaders outside tables", "[encode][structure]") {
+  PageBuilder b(1);
+  b.line("Results of the first run are good.").line("------------------------------");
+  b.line("Total . . . . . . . . . . . . . . . . . . . see below").line("and three dots... stay");
+  const DocumentStructure s = analyze_structure(doc_of({b.done()}));
+  REQUIRE(s.pages[0].blocks.size() == 2);  // the rule's place separates them
+  CHECK(s.pages[0].blocks[0].text == "Results of the first run are good.");
+  CHECK(s.pages[0].blocks[1].text == "Total see below and three dots... stay");
+}
+
+TEST_CASE("furniture: running headers that change per chapter", "[encode][structure]") {
+  const std::vector<std::string> headers = {"Chapter 1: Introduction", "Chapter 1: Introduction",
+                                            "Chapter 2: Copyright", "Chapter 3: Methods"};
+  std::vector<PageResult> pages;
+  for (int p = 1; p <= 4; ++p) {
+    PageBuilder b(p);
+    b.at(headers[static_cast<std::size_t>(p - 1)], 30);
+    b.at(std::to_string(p), 1060);
+    b.y = 150;
+    b.line("Body text of page " + std::to_string(p) + " is here.");
+    pages.push_back(b.done());
+  }
+  const DocumentStructure s = analyze_structure(doc_of(pages));
+  for (const PageStructure& page : s.pages) {
+    CHECK(page.furniture_lines.size() == 2);
+    REQUIRE(page.blocks.size() == 1);
+    CHECK(page.blocks[0].text.starts_with("Body text"));
+  }
+  // The same first word in the top band, but followed closely by body text: kept.
+  const std::vector<std::string> openings = {"begins with a story", "counts the sheep", "is about tables",
+                                             "ends the book"};
+  std::vector<PageResult> body_pages;
+  for (int p = 1; p <= 4; ++p) {
+    PageBuilder b(p);
+    b.y = 40;
+    const std::string opening = openings[static_cast<std::size_t>(p - 1)];
+    b.line("Chapter " + std::to_string(p) + " " + opening).line("and then " + opening + " again");
+    b.line("until the end of its page.");
+    body_pages.push_back(b.done());
+  }
+  const DocumentStructure kept = analyze_structure(doc_of(body_pages));
+  for (const PageStructure& page : kept.pages) {
+    CHECK(page.furniture_lines.empty());
+    REQUIRE(page.blocks.size() == 1);
+    CHECK(page.blocks[0].text.starts_with("Chapter "));
+  }
+}

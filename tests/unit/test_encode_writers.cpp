@@ -1,15 +1,17 @@
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "deepcompress/error.hpp"
+#include "encode/stats.hpp"
 #include "encode/writers.hpp"
-
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -145,4 +147,90 @@ TEST_CASE("write_file_atomic failures name the file and clean up", "[encode]") {
     CHECK(read_file(path) == "old");
     CHECK(n_entries(dir.path) == 1);
   }
+}
+
+TEST_CASE("stats_json: figures, null ratios, redaction counts; cost_json", "[encode]") {
+  deepcompress::DocumentStats stats;
+  stats.tokenizer = "o200k_base";
+  stats.n_tokens_faithful = 0;  // an empty document: no ratio against nothing
+  stats.n_tokens_compact = 7;
+  stats.n_tokens_image = 14;
+  stats.n_furniture_lines = 2;
+  stats.n_redactions = {{"phone", 1}, {"email", 3}};
+  CHECK(deepcompress::stats_json(stats) ==
+        R"({"tokenizer": "o200k_base", "n_tokens_faithful": 0, "n_tokens_compact": 7, "n_tokens_image": 14, )"
+        R"("ratio": null, "ratio_image": 0.5000, "recall": 1.0000, "n_words": 0, "n_furniture_lines": 2, )"
+        R"("redactions": {"email": 3, "phone": 1}})");
+
+  deepcompress::CostEstimate cost;
+  cost.model = "m \"1\"";
+  cost.n_tokens_image = 1105;
+  cost.usd_faithful = 0.0005376;
+  cost.usd_compact = 0.0005;
+  cost.usd_image = 0.0027626;
+  CHECK(deepcompress::cost_json({cost}) ==
+        R"([{"model": "m \"1\"", "n_tokens_image": 1105, "usd_faithful": 0.000538, )"
+        R"("usd_compact": 0.000500, "usd_image": 0.002763}])");
+  CHECK(deepcompress::cost_json({}) == "[]");
+}
+
+TEST_CASE("redaction report: positions and type, never the value", "[encode]") {
+  DocumentResult doc;
+  doc.path = "in/a \"b\".pdf";
+  doc.pages.push_back(page_with_text(1, "mail [EMAIL] now"));
+  doc.redactions.push_back(
+      {.page_number = 1, .line_index = 0, .offset_bytes = 5, .length_bytes = 20, .type = "email"});
+  doc.redactions.push_back(
+      {.page_number = 3, .line_index = 12, .offset_bytes = 0, .length_bytes = 9, .type = "ssn"});
+  const std::string report = deepcompress::redaction_report_lines(doc.path, doc.redactions);
+  CHECK(report ==
+        "{\"input\": \"in/a \\\"b\\\".pdf\", \"page\": 1, \"line\": 0, \"offset\": 5, \"length\": 20, "
+        "\"type\": \"email\"}\n"
+        "{\"input\": \"in/a \\\"b\\\".pdf\", \"page\": 3, \"line\": 12, \"offset\": 0, \"length\": 9, "
+        "\"type\": \"ssn\"}\n");
+  CHECK(deepcompress::redaction_report_lines("x.pdf", {}).empty());
+}
+
+TEST_CASE("remove_stale_temporaries removes only leftovers of writers that are gone", "[encode]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "sub");
+  // A pid that surely ran and ended: a child that exits at once, reaped.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  const auto dead = std::to_string(child);
+  const auto alive = std::to_string(::getppid());  // our parent is running
+  const auto write = [](const fs::path& path) { std::ofstream(path) << "partial"; };
+  write(dir.path / ("sub/.x.txt.tmp." + dead + ".AbC123"));   // killed writer: removed
+  write(dir.path / ("sub/.y.txt.tmp." + alive + ".AbC123"));  // live writer: kept
+  write(dir.path / ("sub/.z.txt.tmp." + dead + ".short"));    // not our pattern: kept
+  write(dir.path / "sub/x.txt");                               // an output: kept
+  const auto removed = deepcompress::remove_stale_temporaries(dir.path);
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].filename() == ".x.txt.tmp." + dead + ".AbC123");
+  CHECK(n_entries(dir.path / "sub") == 3);
+  CHECK(deepcompress::remove_stale_temporaries(dir.path / "missing").empty());
+}
+
+TEST_CASE("json records each page's text source and why", "[encode]") {
+  DocumentResult document;
+  document.path = "d.pdf";
+  PageResult layer;
+  layer.page_number = 1;
+  layer.source = deepcompress::TextSource::kTextLayer;
+  layer.source_note = "text layer usable";
+  PageResult scanned;
+  scanned.page_number = 2;
+  scanned.source = deepcompress::TextSource::kOcr;
+  scanned.source_note = "no text layer";
+  PageResult empty;
+  empty.page_number = 3;
+  empty.source = deepcompress::TextSource::kNone;
+  document.pages = {layer, scanned, empty};
+  const std::string json = to_json(document);
+  CHECK_THAT(json, Catch::Contains(R"("page": 1, "width_px": 0, "height_px": 0, "source": "text_layer", "source_note": "text layer usable")"));
+  CHECK_THAT(json, Catch::Contains(R"("page": 2, "width_px": 0, "height_px": 0, "source": "ocr", "source_note": "no text layer")"));
+  CHECK_THAT(json, Catch::Contains(R"("page": 3, "width_px": 0, "height_px": 0, "source": "none")"));
 }

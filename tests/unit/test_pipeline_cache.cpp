@@ -75,6 +75,11 @@ TEST_CASE("cache key changes with what changes the output, and only that", "[pip
     CHECK(changed([](Options& o) { o.angle_classifier = false; }));
     CHECK(changed([](Options& o) { o.precision = "fp16"; }));
     CHECK(changed([](Options& o) { o.device = "cpu"; }));
+    CHECK(changed([](Options& o) { o.ocr = "always"; }));
+    CHECK(changed([](Options& o) { o.level = 2; }));
+    CHECK(changed([](Options& o) { o.redact = "email"; }));
+    CHECK(changed([](Options& o) { o.tokenizer = "cl100k_base"; }));  // json stats, jsonl chunks
+    CHECK(changed([](Options& o) { o.chunk_tokens = 256; }));
   }
   SECTION("batch sizes, threads, workers, logging, paths do not") {
     Options o;
@@ -92,6 +97,12 @@ TEST_CASE("cache key changes with what changes the output, and only that", "[pip
     o.force = true;
     o.manifest = "m.jsonl";
     o.shard = "1/2";
+    o.max_pages = 5;
+    o.max_input_size = "1G";
+    o.timeout_per_page_s = 5;
+    o.stats = true;
+    o.redact_report = "r.jsonl";
+    o.prices = "p.toml";
     o.model_dir = "/other/models";  // the models count through their manifest hash
     CHECK(cache_key(kBase, o, "txt") == key);
     o.batch_size = 0;  // auto

@@ -28,6 +28,8 @@ struct RunSummary {
   int n_documents_failed = 0;
   int n_documents_abandoned = 0;  // not finished because a stop was requested
   int n_pages = 0;                // pages OCRed
+  int n_pages_text_layer = 0;     // pages read from the PDF text layer (--ocr auto|never)
+  int n_pages_timed_out = 0;      // pages abandoned after --timeout-per-page
   int n_batches = 0;
   double t_wall_ms = 0;
   StageTimes times;  // summed over all pages (render overlaps inference)
@@ -68,7 +70,10 @@ class Engine {
 
   // Streams many documents through the models: a render thread feeds a bounded
   // page queue, and fixed-size batches fill from whatever pages are ready, so
-  // pages of different documents share a batch. Each document goes to the sink
+  // pages of different documents share a batch; options.workers model replicas
+  // take batches from one queue. Pages with a usable PDF text layer skip the
+  // models (options.ocr). A page that takes longer than
+  // options.timeout_per_page_s to read fails its document. Each document goes to the sink
   // as soon as its last page is done; a bad document fails alone. When
   // *stop_requested becomes true, no new pages are taken, the batch in flight
   // finishes, and unfinished documents are counted as abandoned (not passed
@@ -80,6 +85,10 @@ class Engine {
   // attempt fails as if the device ran out of memory (0 = off). Lets the
   // halve-and-retry path run on a CPU.
   void inject_out_of_memory_at_batch(int attempt);
+
+  // Test hook for --timeout-per-page: reading the given 1-based page of every
+  // document sleeps stall_ms first, like a page Poppler takes forever on.
+  void inject_render_stall(int page_number, int stall_ms);
 
   // The device actually used ("cpu", "cuda:0").
   std::string device_name() const;
@@ -97,6 +106,12 @@ class Engine {
 // not returned to the OS before exit. Call once, before Engine::load; it is
 // opt-in because it changes the whole process.
 void tune_process_allocator();
+
+// Render threads abandoned to a page past --timeout-per-page that are still
+// running. Poppler cannot be interrupted, so such a thread may outlive the
+// run: when this is > 0 at exit, the caller should flush its output and leave
+// with std::_Exit rather than run static destructors under it.
+int n_stalled_render_threads();
 
 // Directory models are loaded from for these options (model_dir if set, else
 // ./models if it has a manifest, else $XDG_CACHE_HOME-style default passed in).

@@ -1,6 +1,7 @@
 #pragma once
 // Plain data exchanged between the library's stages and with callers.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,12 +44,26 @@ struct StageTimes {
   double total_ms() const;
 };
 
+// Where a page's text came from (--ocr auto|always|never).
+enum class TextSource { kOcr, kTextLayer, kNone };
+
 struct PageResult {
   int page_number = 0;  // 1-based page in its document
-  int width_px = 0;
+  int width_px = 0;     // page size at the render dpi (also for text-layer pages, not rendered)
   int height_px = 0;
   std::vector<TextLine> lines;  // in reading order
   std::string text;             // lines in reading order, blocks separated by blank lines
+  TextSource source = TextSource::kOcr;
+  std::string source_note;      // why this source: "text layer usable", "no text layer", ...
+};
+
+// One PII replacement (--redact), reported without the value it replaced.
+struct Redaction {
+  int page_number = 0;          // 1-based
+  std::size_t line_index = 0;   // index into PageResult::lines
+  std::size_t offset_bytes = 0; // start in the line's original (unredacted) UTF-8 text
+  std::size_t length_bytes = 0; // length of the replaced value in that text
+  std::string type;             // email | phone | card | iban | ssn | ipv4 | dob
 };
 
 enum class DocumentStatus { kOk, kFailed };
@@ -59,6 +74,7 @@ struct DocumentResult {
   std::string error;  // one-line message naming file (and page) when failed
   std::vector<PageResult> pages;
   StageTimes times;
+  std::vector<Redaction> redactions;  // in page, line, offset order; empty unless --redact
 };
 
 }  // namespace deepcompress

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <climits>
@@ -19,13 +20,43 @@
 namespace deepcompress::config {
 namespace {
 
+// auto | cpu | cuda | cuda:N, or a comma list of distinct cuda:N (one worker each).
 std::string check_device(std::string_view v) {
   if (v == "auto" || v == "cpu" || v == "cuda") return {};
-  if (v.starts_with("cuda:") && v.size() > 5 &&
-      std::all_of(v.begin() + 5, v.end(), [](char c) { return std::isdigit(c) != 0; })) {
-    return {};
+  static constexpr std::string_view kMust = "must be auto, cpu, cuda, cuda:N or a list such as cuda:0,cuda:1";
+  std::vector<std::string_view> seen;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = v.find(',', start);
+    const auto item = v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (!item.starts_with("cuda:") || item.size() == 5 || item.size() > 8 ||
+        !std::all_of(item.begin() + 5, item.end(), [](char c) { return std::isdigit(c) != 0; }) ||
+        std::find(seen.begin(), seen.end(), item) != seen.end()) {
+      return std::string(kMust);
+    }
+    seen.push_back(item);
+    if (comma == std::string_view::npos) return {};
+    start = comma + 1;
   }
-  return "must be auto, cpu, cuda or cuda:N";
+}
+
+// A comma list of PII types, each once, or "all"; empty = none.
+std::string check_redact(std::string_view v) {
+  if (v.empty() || v == "all") return {};
+  static constexpr std::array<std::string_view, 7> kTypes = {"email", "phone", "card", "iban", "ssn", "ipv4", "dob"};
+  std::vector<std::string_view> seen;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = v.find(',', start);
+    const auto item = v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (std::find(kTypes.begin(), kTypes.end(), item) == kTypes.end() ||
+        std::find(seen.begin(), seen.end(), item) != seen.end()) {
+      return "must be all, or a comma list of email | phone | card | iban | ssn | ipv4 | dob";
+    }
+    seen.push_back(item);
+    if (comma == std::string_view::npos) return {};
+    start = comma + 1;
+  }
 }
 
 std::string check_pages(std::string_view v) {
@@ -103,7 +134,7 @@ const std::vector<Spec>& build_specs() {
        .help = "inference device",
        .field = &Options::device,
        .check = check_device,
-       .allowed = "auto | cpu | cuda | cuda:N"},
+       .allowed = "auto | cpu | cuda | cuda:N | cuda:0,cuda:1 (one worker per listed GPU)"},
       {.key = "engine.mode",
        .flag = "--mode",
        .help = "detector canvas side (small = 960, base = 1280, large = 1600 px)",
@@ -162,6 +193,29 @@ const std::vector<Spec>& build_specs() {
        .flag = "--password-file",
        .help = "file whose first line is the PDF password (else env DEEPCOMPRESS_PDF_PASSWORD)",
        .field = &Options::password_file},
+      {.key = "input.ocr",
+       .flag = "--ocr",
+       .help = "text source per page: auto = a PDF page's own text layer where it is usable, OCR "
+               "elsewhere; always = OCR every page; never = text layer only (scanned pages come out empty)",
+       .field = &Options::ocr,
+       .choices = {"auto", "always", "never"}},
+      {.key = "input.max_pages",
+       .flag = "--max-pages",
+       .help = "most selected pages per document; a longer document fails, named (0 = no limit)",
+       .field = &Options::max_pages,
+       .lo = 0,
+       .hi = INT_MAX},
+      {.key = "input.max_input_size",
+       .flag = "--max-input-size",
+       .help = "largest input file accepted, such as 2G or 500M; a larger file fails, named; empty = no limit",
+       .field = &Options::max_input_size,
+       .check = check_memory},
+      {.key = "input.timeout_per_page_s",
+       .flag = "--timeout-per-page",
+       .help = "seconds a page may take to render or read; a slower page fails its document (0 = no limit)",
+       .field = &Options::timeout_per_page_s,
+       .lo = 0,
+       .hi = 86400},
       {.key = "output.dir",
        .flag = "--output",
        .short_flag = "-o",
@@ -185,6 +239,28 @@ const std::vector<Spec>& build_specs() {
        .help = "encoding of the token counts (json stats, dtoon log line, jsonl chunks)",
        .field = &Options::tokenizer,
        .choices = {"o200k_base", "cl100k_base"}},
+      {.key = "output.level",
+       .flag = "--level",
+       .help = "compaction of dtoon and jsonl: 0 = faithful text, 1 = structural and lossless for "
+               "content, 2 = aggressive (docs/compression.md)",
+       .field = &Options::level,
+       .lo = 0,
+       .hi = 2},
+      {.key = "output.redact",
+       .flag = "--redact",
+       .help = "replace these PII types in every output before tokens are counted (all, or a comma list)",
+       .field = &Options::redact,
+       .check = check_redact,
+       .allowed = "all | email,phone,card,iban,ssn,ipv4,dob"},
+      {.key = "output.redact_report",
+       .flag = "--redact-report",
+       .help = "write each redaction's document, page, type and position (never the value) to this "
+               "JSON-lines file; empty = none",
+       .field = &Options::redact_report},
+      {.key = "cost.prices",
+       .flag = "--prices",
+       .help = "TOML price table (such as configs/prices.toml) for the cost estimate in the stats; empty = none",
+       .field = &Options::prices},
       {.key = "cache.dir",
        .flag = "--cache-dir",
        .help = "output cache directory; empty = $XDG_CACHE_HOME/deepcompress/cache",
@@ -209,6 +285,10 @@ const std::vector<Spec>& build_specs() {
        .flag = "--fail-fast",
        .help = "stop at the first failed document",
        .field = &Options::fail_fast},
+      {.key = "run.stats",
+       .flag = "--stats",
+       .help = "print a table of token figures per document (and the cost estimate) on stderr at the end",
+       .field = &Options::stats},
       {.key = "run.shard",
        .flag = "--shard",
        .help = "process only shard K of N (0-based, by output path hash); empty = all, or from "

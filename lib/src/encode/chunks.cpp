@@ -12,7 +12,7 @@ struct Piece {
   int page = 0;
   bool heading = false;
   bool item = false;
-  std::string text;  // one line
+  std::string text;  // one block (or part of one) in dtoon notation
 };
 
 // Splits an over-long line at spaces into parts that fit the budget (greedy).
@@ -47,6 +47,62 @@ std::string join_pieces(const std::vector<Piece>& pieces, std::size_t begin, std
   return out;
 }
 
+// Part of an over-long block: a table's data rows [begin, end) under its header row, or a
+// code block's lines [begin, end).
+Block part_of(const Block& block, const std::vector<std::string>& code_lines, std::size_t begin, std::size_t end) {
+  Block part = block;
+  if (block.kind == BlockKind::kTable) {
+    const std::size_t first = block.has_header ? 1 : 0;
+    part.rows.resize(first);
+    part.rows.insert(part.rows.end(), block.rows.begin() + static_cast<long>(first + begin),
+                     block.rows.begin() + static_cast<long>(first + end));
+  } else {
+    part.text.clear();
+    for (std::size_t i = begin; i < end; ++i) part.text += (i > begin ? "\n" : "") + code_lines[i];
+  }
+  return part;
+}
+
+// An over-long table or code block in parts that fit, split between rows / lines; a row
+// or line that does not fit alone is split at spaces.
+std::vector<std::string> split_block(const Block& block, const Tokenizer& tokenizer, std::size_t max_tokens) {
+  std::vector<std::string> code_lines;
+  std::size_t n_units = 0;  // data rows or code lines
+  if (block.kind == BlockKind::kTable) {
+    n_units = block.rows.size() - (block.has_header ? 1 : 0);
+  } else {
+    std::size_t pos = 0;
+    while (pos <= block.text.size()) {
+      std::size_t end = block.text.find('\n', pos);
+      if (end == std::string::npos) end = block.text.size();
+      code_lines.push_back(block.text.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    n_units = code_lines.size();
+  }
+  std::vector<std::string> parts;
+  std::size_t begin = 0;
+  while (begin < n_units) {
+    // Grow [begin, end) while the part fits.
+    std::size_t end = begin + 1;
+    std::string rendered = dtoon_block(part_of(block, code_lines, begin, end));
+    if (tokenizer.count(rendered) > max_tokens) {
+      for (std::string& p : split_line(rendered, tokenizer, max_tokens)) parts.push_back(std::move(p));
+      begin = end;
+      continue;
+    }
+    while (end < n_units) {
+      std::string candidate = dtoon_block(part_of(block, code_lines, begin, end + 1));
+      if (tokenizer.count(candidate) > max_tokens) break;
+      rendered = std::move(candidate);
+      ++end;
+    }
+    parts.push_back(std::move(rendered));
+    begin = end;
+  }
+  return parts;
+}
+
 }  // namespace
 
 std::vector<Chunk> make_chunks(const DocumentStructure& structure, const Tokenizer& tokenizer,
@@ -55,14 +111,16 @@ std::vector<Chunk> make_chunks(const DocumentStructure& structure, const Tokeniz
   std::vector<Piece> pieces;
   for (const PageStructure& page : structure.pages) {
     for (const Block& block : page.blocks) {
-      const std::string line = dtoon_block_line(block);
+      const std::string text = dtoon_block(block);
       const bool heading = block.kind == BlockKind::kHeading;
       const bool item = block.kind == BlockKind::kListItem;
-      if (tokenizer.count(line) <= max_tokens) {
-        pieces.push_back({page.page_number, heading, item, line});
+      if (tokenizer.count(text) <= max_tokens) {
+        pieces.push_back({page.page_number, heading, item, text});
         continue;
       }
-      for (std::string& part : split_line(line, tokenizer, max_tokens)) {
+      const bool by_units = block.kind == BlockKind::kTable || block.kind == BlockKind::kCode;
+      for (std::string& part : by_units ? split_block(block, tokenizer, max_tokens)
+                                        : split_line(text, tokenizer, max_tokens)) {
         pieces.push_back({page.page_number, heading, false, std::move(part)});
       }
     }

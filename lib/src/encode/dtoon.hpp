@@ -10,26 +10,31 @@
 namespace deepcompress {
 
 // The whole document: header line "doc: <name> pages: N", then each page's part
-// (dtoon_page). Furniture is not written. Pure; never throws.
+// (dtoon_page). Furniture is not written (level >= 1). Pure; never throws.
 std::string to_dtoon(const DocumentStructure& structure);
 
 // One page's part of to_dtoon: a "~pN" marker line (omitted for the first page when it is
-// page 1) and the page's blocks, each on one line, blocks separated by one blank line and
-// consecutive list items by a line break. to_dtoon = header + concatenation of these.
+// page 1) and the page's blocks (dtoon_block), separated by one blank line, consecutive
+// list items by a line break. to_dtoon = header + concatenation of these.
 std::string dtoon_page(const PageStructure& page, bool first_page);
 
-// One block as a dtoon line: "#".."###" + " " + heading, "- item" (ordered items as is),
-// a paragraph with a leading '\\' if it would otherwise read as a marker.
-std::string dtoon_block_line(const Block& block);
+// One block in dtoon notation, without a final line break: "#".."###" + " " + heading,
+// "- item" (ordered items as is), a paragraph (each of its lines with a leading '\\' if it
+// would otherwise read as something else), a code block between "```" lines, a table as
+// "table[N]{h1|h2}:" (or "table[N]:" without header) and N rows of '|'-separated cells.
+std::string dtoon_block(const Block& block);
 
-// Markdown: headings as '#'..'###', paragraphs, lists ("- x", "1. x"), furniture dropped,
-// no page markers. Pure; never throws.
+// Markdown: headings as '#'..'###', paragraphs, lists ("- x", "1. x"), fenced code blocks,
+// pipe tables (an empty header row when the table has none), furniture dropped, no page
+// markers. Pure; never throws.
 std::string to_markdown(const DocumentStructure& structure);
 
 // What a dtoon reader recovers.
 struct DtoonPage {
   int page_number = 0;
-  std::vector<Block> blocks;  // headings (level = number of '#'), paragraphs, list items
+  // Headings (level = number of '#'), paragraphs, list items, code (text = its lines),
+  // tables (rows, header first when has_header).
+  std::vector<Block> blocks;
 };
 struct DtoonDocument {
   std::string name;
@@ -38,8 +43,9 @@ struct DtoonDocument {
 };
 
 // Parses dtoon text (as written by to_dtoon, or by hand: consecutive plain lines join into
-// one paragraph). Tolerant: never throws; a missing header gives an empty name. Content
-// before any page marker belongs to page 1.
+// one paragraph). Tolerant: never throws; a missing header gives an empty name; an
+// unterminated code block runs to the end; a table with fewer rows than declared ends at
+// the first empty line. Content before any page marker belongs to page 1.
 DtoonDocument parse_dtoon(std::string_view text);
 
 }  // namespace deepcompress

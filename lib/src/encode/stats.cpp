@@ -1,5 +1,10 @@
 #include "encode/stats.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <limits>
 #include <unordered_map>
 
@@ -50,6 +55,29 @@ std::unordered_map<std::string, std::size_t> bag_of(std::string_view text) {
 double ratio_of(std::size_t compact, std::size_t faithful) {
   return faithful == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(compact) / faithful;
 }
+
+// Scales an image down so that `side` becomes target (< side); other follows, rounded down
+// (at least 1 px). Integer arithmetic: no 767.9999 for 768.
+void scale_side_to(int target, int& side, int& other) {
+  other = std::max(1, static_cast<int>(static_cast<long long>(other) * target / side));
+  side = target;
+}
+
+// Whole-word fields of one record line; parse_fields("3 4", a, b) fills a = 3, b = 4.
+template <typename... T>
+bool parse_fields(std::string_view text, T&... fields) {
+  bool ok = true;
+  const auto next = [&](auto& field) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), field);
+    ok = ok && ec == std::errc() && (end == text.data() + text.size() || *end == ' ');
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+  };
+  (next(fields), ...);
+  return ok && text.empty();
+}
+
+constexpr std::string_view kRecordHeader = "deepcompress-stats 1";
 
 }  // namespace
 
@@ -102,8 +130,137 @@ std::string faithful_body(const PageResult& page, const PageStructure& structure
   return join_lines(lines);
 }
 
+std::size_t image_tokens(const ImageTokenFormula& f, int width_px, int height_px) {
+  if (width_px <= 0 || height_px <= 0) return 0;
+  int w = width_px;
+  int h = height_px;
+  // Scales down so that the longer (longer = true) or the shorter side is at most limit.
+  const auto limit_side = [&](int limit, bool longer) {
+    int& side = (w >= h) == longer ? w : h;
+    int& other = &side == &w ? h : w;
+    if (side > limit) scale_side_to(limit, side, other);
+  };
+  if (f.kind == ImageTokenFormula::Kind::kTiles) {
+    limit_side(f.fit_px, true);
+    limit_side(f.short_side_px, false);
+    const auto tiles = [&](int side) { return (static_cast<std::size_t>(side) + f.tile_px - 1) / f.tile_px; };
+    return static_cast<std::size_t>(f.base_tokens) +
+           static_cast<std::size_t>(f.tile_tokens) * tiles(w) * tiles(h);
+  }
+  limit_side(f.long_side_px, true);
+  const auto n_px = [&] { return static_cast<std::size_t>(w) * static_cast<std::size_t>(h); };
+  const std::size_t max_px = static_cast<std::size_t>(f.max_tokens) * f.px_per_token;
+  if (n_px() > max_px) {
+    const double factor = std::sqrt(static_cast<double>(max_px) / static_cast<double>(n_px()));
+    w = std::max(1, static_cast<int>(w * factor));
+    h = std::max(1, static_cast<int>(h * factor));
+    while (n_px() > max_px) (w >= h ? w : h) -= 1;  // rounding could leave one pixel row too many
+  }
+  return (n_px() + f.px_per_token - 1) / f.px_per_token;
+}
+
 double PageStats::ratio() const { return ratio_of(n_tokens_compact, n_tokens_faithful); }
+double PageStats::ratio_image() const { return ratio_of(n_tokens_compact, n_tokens_image); }
 double DocumentStats::ratio() const { return ratio_of(n_tokens_compact, n_tokens_faithful); }
+double DocumentStats::ratio_image() const { return ratio_of(n_tokens_compact, n_tokens_image); }
+
+DocumentStats& DocumentStats::operator+=(const DocumentStats& o) {
+  if (tokenizer.empty()) tokenizer = o.tokenizer;
+  n_tokens_faithful += o.n_tokens_faithful;
+  n_tokens_compact += o.n_tokens_compact;
+  n_tokens_image += o.n_tokens_image;
+  words += o.words;
+  n_furniture_lines += o.n_furniture_lines;
+  for (const auto& [type, n] : o.n_redactions) n_redactions[type] += n;
+  return *this;
+}
+
+CostEstimate& CostEstimate::operator+=(const CostEstimate& o) {
+  n_tokens_image += o.n_tokens_image;
+  usd_faithful += o.usd_faithful;
+  usd_compact += o.usd_compact;
+  usd_image += o.usd_image;
+  return *this;
+}
+
+std::vector<CostEstimate> estimate_cost(const PriceTable& table, const DocumentStats& stats) {
+  std::vector<CostEstimate> out;
+  for (const ModelPrice& model : table.models) {
+    CostEstimate& c = out.emplace_back();
+    c.model = model.name;
+    for (const PageStats& page : stats.pages)
+      c.n_tokens_image += image_tokens(model.image, page.width_px, page.height_px);
+    const double usd_per_token = model.usd_per_1m_input_tokens / 1e6;
+    c.usd_faithful = usd_per_token * static_cast<double>(stats.n_tokens_faithful);
+    c.usd_compact = usd_per_token * static_cast<double>(stats.n_tokens_compact);
+    c.usd_image = usd_per_token * static_cast<double>(c.n_tokens_image);
+  }
+  return out;
+}
+
+std::string to_stats_record(const DocumentStats& stats, const std::vector<Redaction>& redactions) {
+  std::string out(kRecordHeader);
+  out += fmt::format("\ntokenizer {}\ndocument {} {} {} {} {} {}\n", stats.tokenizer, stats.n_tokens_faithful,
+                     stats.n_tokens_compact, stats.n_tokens_image, stats.words.n_words,
+                     stats.words.n_recalled, stats.n_furniture_lines);
+  for (const PageStats& p : stats.pages) {
+    out += fmt::format("page {} {} {} {} {} {} {} {}\n", p.page_number, p.width_px, p.height_px,
+                       p.n_tokens_faithful, p.n_tokens_compact, p.n_tokens_image, p.words.n_words,
+                       p.words.n_recalled);
+  }
+  for (const Redaction& r : redactions) {
+    out += fmt::format("redaction {} {} {} {} {}\n", r.page_number, r.line_index, r.offset_bytes,
+                       r.length_bytes, r.type);
+  }
+  return out;
+}
+
+bool parse_stats_record(std::string_view text, DocumentStats& stats, std::vector<Redaction>& redactions) {
+  stats = DocumentStats{};
+  redactions.clear();
+  bool has_document = false;
+  bool first = true;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    if (end == std::string_view::npos) return false;  // every line ends with a newline
+    const std::string_view line = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    if (first) {
+      if (line != kRecordHeader) return false;
+      first = false;
+      continue;
+    }
+    const std::size_t space = line.find(' ');
+    if (space == std::string_view::npos) return false;
+    const std::string_view tag = line.substr(0, space);
+    const std::string_view rest = line.substr(space + 1);
+    if (tag == "tokenizer") {
+      stats.tokenizer = rest;
+    } else if (tag == "document") {
+      has_document = parse_fields(rest, stats.n_tokens_faithful, stats.n_tokens_compact, stats.n_tokens_image,
+                                  stats.words.n_words, stats.words.n_recalled, stats.n_furniture_lines);
+      if (!has_document) return false;
+    } else if (tag == "page") {
+      PageStats& p = stats.pages.emplace_back();
+      if (!parse_fields(rest, p.page_number, p.width_px, p.height_px, p.n_tokens_faithful, p.n_tokens_compact,
+                        p.n_tokens_image, p.words.n_words, p.words.n_recalled)) {
+        return false;
+      }
+    } else if (tag == "redaction") {
+      Redaction& r = redactions.emplace_back();
+      const std::size_t last = rest.rfind(' ');
+      if (last == std::string_view::npos || last + 1 == rest.size()) return false;
+      if (!parse_fields(rest.substr(0, last), r.page_number, r.line_index, r.offset_bytes, r.length_bytes)) {
+        return false;
+      }
+      r.type = rest.substr(last + 1);
+      ++stats.n_redactions[r.type];
+    } else {
+      return false;
+    }
+  }
+  return has_document && !stats.tokenizer.empty();
+}
 
 DocumentStats compute_stats(const DocumentResult& document, const DocumentStructure& structure,
                             const Tokenizer& tokenizer) {
@@ -116,12 +273,22 @@ DocumentStats compute_stats(const DocumentResult& document, const DocumentStruct
     const PageStructure& page_structure = structure.pages[p];
     PageStats& s = out.pages.emplace_back();
     s.page_number = page.page_number;
+    s.width_px = page.width_px;
+    s.height_px = page.height_px;
     s.n_tokens_faithful = tokenizer.count(txt_page(page));
     const std::string compact = dtoon_page(page_structure, p == 0);
     s.n_tokens_compact = tokenizer.count(compact);
+    s.n_tokens_image = image_tokens(kImageBaseline, page.width_px, page.height_px);
     s.words = word_recall(faithful_body(page, page_structure), compact);
+    // Level 0 keeps furniture in the compact text: nothing to list then.
+    for (std::size_t i : page_structure.furniture_lines) {
+      if (structure.level >= 1 && i < page.lines.size()) s.furniture.push_back(page.lines[i].text);
+    }
+    out.n_tokens_image += s.n_tokens_image;
     out.words += s.words;
+    out.n_furniture_lines += s.furniture.size();
   }
+  for (const Redaction& r : document.redactions) ++out.n_redactions[r.type];
   return out;
 }
 

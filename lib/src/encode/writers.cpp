@@ -1,6 +1,7 @@
 #include "encode/writers.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +59,17 @@ void append_number(std::string& out, double value, int n_decimals) {
   out += fmt::format("{:.{}f}", value, n_decimals);
 }
 
+// "ratio": r, "ratio_image": r, "recall": r, "n_words": n
+void append_ratios(std::string& out, double ratio, double ratio_image, const WordRecall& words) {
+  out += "\"ratio\": ";
+  append_number(out, ratio, 4);
+  out += ", \"ratio_image\": ";
+  append_number(out, ratio_image, 4);
+  out += ", \"recall\": ";
+  append_number(out, words.recall(), 4);
+  out += fmt::format(", \"n_words\": {}", words.n_words);
+}
+
 [[noreturn]] void throw_output_error(const std::filesystem::path& path, const std::string& what,
                                      int err) {
   throw Error(ErrorKind::kOutput, fmt::format("cannot write: {}: {}", what, std::strerror(err)),
@@ -108,6 +120,15 @@ std::string txt_page(const PageResult& page) {
   return out;
 }
 
+std::string_view text_source_name(TextSource source) {
+  switch (source) {
+    case TextSource::kOcr: return "ocr";
+    case TextSource::kTextLayer: return "text_layer";
+    case TextSource::kNone: return "none";
+  }
+  return "ocr";
+}
+
 std::string to_txt(const DocumentResult& document) {
   std::string out;
   for (const PageResult& page : document.pages) out += txt_page(page);
@@ -123,34 +144,32 @@ std::string to_json(const DocumentResult& document, const DocumentStats* stats) 
     out += ",\n  \"error\": ";
     append_json_string(out, document.error);
   }
-  const auto append_figures = [&](std::size_t n_faithful, std::size_t n_compact, double ratio,
-                                  const WordRecall& words) {
-    out += fmt::format("\"n_tokens_faithful\": {}, \"n_tokens_compact\": {}, \"ratio\": ", n_faithful, n_compact);
-    append_number(out, ratio, 4);
-    out += ", \"recall\": ";
-    append_number(out, words.recall(), 4);
-    out += fmt::format(", \"n_words\": {}", words.n_words);
-  };
   if (stats != nullptr) {
-    out += ",\n  \"stats\": {\"tokenizer\": ";
-    append_json_string(out, stats->tokenizer);
-    out += ", ";
-    append_figures(stats->n_tokens_faithful, stats->n_tokens_compact, stats->ratio(), stats->words);
-    out += "}";
+    out += ",\n  \"stats\": ";
+    out += stats_json(*stats);
   }
   out += ",\n  \"pages\": [";
   for (std::size_t p = 0; p < document.pages.size(); ++p) {
     const PageResult& page = document.pages[p];
     out += p == 0 ? "\n    {" : ",\n    {";
-    out += fmt::format("\"page\": {}, \"width_px\": {}, \"height_px\": {}, \"text\": ",
-                       page.page_number, page.width_px, page.height_px);
+    out += fmt::format("\"page\": {}, \"width_px\": {}, \"height_px\": {}, \"source\": \"{}\", \"source_note\": ",
+                       page.page_number, page.width_px, page.height_px, text_source_name(page.source));
+    append_json_string(out, page.source_note);
+    out += ", ";
     if (stats != nullptr && p < stats->pages.size()) {
-      const PageStats& s = stats->pages[p];
       // Figures before "text": a page's numbers stay readable next to its header.
-      out.resize(out.size() - std::string_view("\"text\": ").size());
-      append_figures(s.n_tokens_faithful, s.n_tokens_compact, s.ratio(), s.words);
-      out += ", \"text\": ";
+      const PageStats& s = stats->pages[p];
+      out += fmt::format("\"n_tokens_faithful\": {}, \"n_tokens_compact\": {}, \"n_tokens_image\": {}, ",
+                         s.n_tokens_faithful, s.n_tokens_compact, s.n_tokens_image);
+      append_ratios(out, s.ratio(), s.ratio_image(), s.words);
+      out += ", \"furniture\": [";
+      for (std::size_t f = 0; f < s.furniture.size(); ++f) {
+        if (f > 0) out += ", ";
+        append_json_string(out, s.furniture[f]);
+      }
+      out += "], ";
     }
+    out += "\"text\": ";
     append_json_string(out, page.text);
     out += ", \"lines\": [";
     for (std::size_t l = 0; l < page.lines.size(); ++l) {
@@ -176,6 +195,56 @@ std::string to_json(const DocumentResult& document, const DocumentStats* stats) 
   return out;
 }
 
+std::string stats_json(const DocumentStats& stats) {
+  std::string out = "{\"tokenizer\": ";
+  append_json_string(out, stats.tokenizer);
+  out += fmt::format(", \"n_tokens_faithful\": {}, \"n_tokens_compact\": {}, \"n_tokens_image\": {}, ",
+                     stats.n_tokens_faithful, stats.n_tokens_compact, stats.n_tokens_image);
+  append_ratios(out, stats.ratio(), stats.ratio_image(), stats.words);
+  out += fmt::format(", \"n_furniture_lines\": {}, \"redactions\": {{", stats.n_furniture_lines);
+  bool first = true;
+  for (const auto& [type, n] : stats.n_redactions) {
+    if (!first) out += ", ";
+    first = false;
+    append_json_string(out, type);
+    out += fmt::format(": {}", n);
+  }
+  out += "}}";
+  return out;
+}
+
+std::string cost_json(const std::vector<CostEstimate>& costs) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < costs.size(); ++i) {
+    const CostEstimate& c = costs[i];
+    out += i == 0 ? "{\"model\": " : ", {\"model\": ";
+    append_json_string(out, c.model);
+    out += fmt::format(", \"n_tokens_image\": {}, \"usd_faithful\": ", c.n_tokens_image);
+    append_number(out, c.usd_faithful, 6);
+    out += ", \"usd_compact\": ";
+    append_number(out, c.usd_compact, 6);
+    out += ", \"usd_image\": ";
+    append_number(out, c.usd_image, 6);
+    out += "}";
+  }
+  out += "]";
+  return out;
+}
+
+std::string redaction_report_lines(const std::string& input, const std::vector<Redaction>& redactions) {
+  std::string out;
+  for (const Redaction& r : redactions) {
+    out += "{\"input\": ";
+    append_json_string(out, input);
+    out +=
+        fmt::format(", \"page\": {}, \"line\": {}, \"offset\": {}, \"length\": {}, \"type\": ", r.page_number,
+                    r.line_index, r.offset_bytes, r.length_bytes);
+    append_json_string(out, r.type);
+    out += "}\n";
+  }
+  return out;
+}
+
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   const std::string name = path.filename().string();
@@ -184,7 +253,9 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
   }
   // Keep the temporary name within NAME_MAX (255) even for long file names.
   const std::string stem = name.size() > 200 ? name.substr(0, 200) : name;
-  std::string temp = (dir / ("." + stem + ".tmp.XXXXXX")).string();
+  // The writer's pid is in the name, so that a later run can tell the
+  // leftovers of a killed writer (remove_stale_temporaries) from live ones.
+  std::string temp = (dir / fmt::format(".{}.tmp.{}.XXXXXX", stem, ::getpid())).string();
   std::vector<char> temp_buf(temp.begin(), temp.end());
   temp_buf.push_back('\0');
 
@@ -200,7 +271,6 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     throw_output_error(path, what, err);
   };
 
-  if (::fchmod(fd, 0644) != 0) fail("chmod");
   std::size_t n_written = 0;
   while (n_written < content.size()) {
     const ssize_t n = ::write(fd, content.data() + n_written, content.size() - n_written);
@@ -208,6 +278,8 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     if (n < 0) fail("write");
     n_written += static_cast<std::size_t>(n);
   }
+  // Readable by others only once complete, just before the rename.
+  if (::fchmod(fd, 0644) != 0) fail("chmod");
   // fsync before rename: otherwise a crash can leave a renamed, empty file.
   if (::fsync(fd) != 0) fail("fsync");
   if (::close(fd) != 0) {
@@ -226,6 +298,30 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     ::fsync(dir_fd);
     ::close(dir_fd);
   }
+}
+
+std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> removed;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    // ".<name>.tmp.<pid>.XXXXXX", as write_file_atomic names them.
+    const auto tmp = name.rfind(".tmp.");
+    if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp == 0) continue;
+    const std::string rest = name.substr(tmp + 5);
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos || dot == 0 || rest.size() - dot - 1 != 6) continue;
+    const std::string pid_text = rest.substr(0, dot);
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) continue;
+    const auto pid = static_cast<pid_t>(std::stol(pid_text));
+    std::error_code is_file_ec;
+    if (!it->is_regular_file(is_file_ec) || pid == ::getpid()) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its writer may still be running
+    if (fs::remove(it->path(), is_file_ec)) removed.push_back(it->path());
+  }
+  return removed;
 }
 
 }  // namespace deepcompress

@@ -3,12 +3,14 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "deepcompress/types.hpp"
 
 namespace deepcompress {
 
 struct DocumentStats;  // encode/stats.hpp
+struct CostEstimate;   // encode/stats.hpp
 
 // Faithful text: each page's text followed by a form feed '\f' (as pdftotext).
 std::string to_txt(const DocumentResult& document);
@@ -16,13 +18,29 @@ std::string to_txt(const DocumentResult& document);
 // One page's part of to_txt: its text, a final '\n' if missing, and '\f'.
 std::string txt_page(const PageResult& page);
 
-// JSON: {"path", "pages": [{"page", "width_px", "height_px", "text",
+// "ocr", "text_layer" or "none": how a page's text was obtained (json "source").
+std::string_view text_source_name(TextSource source);
+
+// JSON: {"path", "pages": [{"page", "width_px", "height_px", "source", "source_note", "text",
 //   "lines": [{"box": [[x,y]x4], "text", "confidence"}]}]}.
-// With stats (from compute_stats on this document), the document gets
-// "stats": {"tokenizer", "n_tokens_faithful", "n_tokens_compact", "ratio", "recall",
-// "n_words"} after "status", and each page the same four figures and "n_words" after
-// "height_px"; ratio is null for a page without tokens. Without stats the output is as before.
+// With stats (from compute_stats on this document), the document gets "stats" (stats_json)
+// after "status", and each page, after "source_note", "n_tokens_faithful", "n_tokens_compact",
+// "n_tokens_image", "ratio", "ratio_image", "recall", "n_words" and "furniture" (the texts of
+// its furniture lines); a ratio without a denominator is null. Without stats the output is as before.
 std::string to_json(const DocumentResult& document, const DocumentStats* stats = nullptr);
+
+// A document's (or a run's) figures as one JSON object: {"tokenizer", "n_tokens_faithful",
+// "n_tokens_compact", "n_tokens_image", "ratio", "ratio_image", "recall", "n_words",
+// "n_furniture_lines", "redactions": {type: count}}; pages are not included.
+std::string stats_json(const DocumentStats& stats);
+
+// Cost estimates as a JSON array: [{"model", "n_tokens_image", "usd_faithful", "usd_compact",
+// "usd_image"}], dollars with 6 decimals.
+std::string cost_json(const std::vector<CostEstimate>& costs);
+
+// The --redact-report lines for one document: one JSON object per redaction, {"input",
+// "page", "line", "offset", "length", "type"}, never the replaced value; "" when none.
+std::string redaction_report_lines(const std::string& input, const std::vector<Redaction>& redactions);
 
 // Appends s as a JSON string literal; invalid UTF-8 bytes become U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
@@ -31,5 +49,10 @@ void append_json_string(std::string& out, std::string_view s);
 // over path: readers never see a partial file. Throws Error(kOutput) naming
 // the file; leaves no temporary file behind on failure.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+// Removes the temporary files write_file_atomic left under dir (recursively)
+// when its process was killed mid-write (kill -9, power loss): those whose
+// writer pid no longer runs. Returns the paths removed; never throws.
+std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& dir);
 
 }  // namespace deepcompress

@@ -57,14 +57,6 @@ torch::ScalarType choose_dtype(const std::string& precision, const torch::Device
   throw Error(ErrorKind::kModel, fmt::format("unknown precision '{}'", precision));
 }
 
-void configure_threads(int n_threads) {
-  // Inter-op threads can be set only once per process, before any parallel work.
-  static std::once_flag once;
-  std::call_once(once, [] { at::set_num_interop_threads(1); });
-  const int n = n_threads > 0 ? n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(n);
-}
-
 }  // namespace
 
 struct OcrModels::Impl {
@@ -130,7 +122,7 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
   impl->dir = config.dir;
   impl->device = choose_device(config.device);
   impl->dtype = choose_dtype(config.precision, impl->device);
-  configure_threads(config.n_threads);
+  set_inference_threads(config.n_threads);
   // Shapes vary (recognizer widths, batch sizes); the profiling executor would
   // re-profile and re-optimize per new shape. Plain interpretation of these
   // conv-only graphs is as fast and predictable.
@@ -167,6 +159,14 @@ std::uint64_t OcrModels::device_free_bytes() const {
     if (ok) return free_bytes;
   }
   return 0;
+}
+
+void set_inference_threads(int n_threads) {
+  // Inter-op threads can be set only once per process, before any parallel work.
+  static std::once_flag once;
+  std::call_once(once, [] { at::set_num_interop_threads(1); });
+  const int n = n_threads > 0 ? n_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(n);
 }
 
 }  // namespace deepcompress

@@ -65,6 +65,11 @@ class OcrModels {
   std::unique_ptr<Impl> impl_;
 };
 
+// Intra-op CPU threads for inference started from the calling thread (OpenMP
+// keeps the count per calling thread, so each worker thread sets its own);
+// 0 = hardware concurrency.
+void set_inference_threads(int n_threads);
+
 // Checks dir/manifest.json against the files' sha256. Returns an empty string
 // when everything matches, else a one-line description of the first problem.
 std::string verify_model_manifest(const std::filesystem::path& dir);

@@ -10,10 +10,14 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "common/log.hpp"
 #include "deepcompress/error.hpp"
+#include "pdf/text_layer.hpp"
 
 namespace deepcompress {
 namespace {
@@ -21,6 +25,11 @@ namespace {
 // Pages whose render would exceed this are rendered at a lower dpi: a poster
 // or a corrupt MediaBox must not take gigabytes.
 constexpr double kMaxPagePixels = 100e6;
+// The text-layer verdict compares the text boxes with the ink of the page
+// rendered in gray at this dpi (at most kMaxProbePixels): cheap, and 10 pt
+// text is still 5 px tall.
+constexpr double kProbeDpi = 36;
+constexpr double kMaxProbePixels = 2e6;
 
 void poppler_to_logger(const std::string& message, void* /*closure*/) {
   logger()->debug("poppler: {}", message);
@@ -31,6 +40,22 @@ void poppler_to_logger(const std::string& message, void* /*closure*/) {
 void silence_poppler() {
   static std::once_flag once;
   std::call_once(once, [] { poppler::set_debug_error_function(&poppler_to_logger, nullptr); });
+}
+
+// The page's displayed size in inches: crop box, turned by the page rotation.
+std::pair<double, double> size_in(const poppler::page& page) {
+  const poppler::rectf rect = page.page_rect(poppler::crop_box);
+  const double width_in = std::abs(rect.width()) / 72.0;
+  const double height_in = std::abs(rect.height()) / 72.0;
+  const auto o = page.orientation();
+  const bool turned = o == poppler::page::landscape || o == poppler::page::seascape;
+  return turned ? std::pair{height_in, width_in} : std::pair{width_in, height_in};
+}
+
+// The pixel size Poppler's renderer produces at dpi (rounded half up).
+PageSize size_at(const poppler::page& page, double dpi) {
+  const auto [width_in, height_in] = size_in(page);
+  return {static_cast<int>(width_in * dpi + 0.5), static_cast<int>(height_in * dpi + 0.5)};
 }
 
 // Copies a rendered poppler::image into a packed BGR Image, honoring the row
@@ -90,32 +115,16 @@ class PdfSource final : public PageSource {
     renderer_.set_render_hint(poppler::page_renderer::antialiasing, true);
     renderer_.set_render_hint(poppler::page_renderer::text_antialiasing, true);
     renderer_.set_image_format(poppler::image::format_bgr24);
+    probe_renderer_.set_render_hint(poppler::page_renderer::antialiasing, true);
+    probe_renderer_.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+    probe_renderer_.set_image_format(poppler::image::format_gray8);
   }
 
   int n_pages() const override { return document_->pages(); }
 
   Image render(int page_number) override {
-    if (page_number < 1 || page_number > n_pages()) {
-      throw Error(ErrorKind::kInput,
-                  "no such page (document has " + std::to_string(n_pages()) + ")", file_,
-                  page_number);
-    }
-    std::unique_ptr<poppler::page> page(document_->create_page(page_number - 1));
-    if (!page) throw Error(ErrorKind::kInput, "cannot load page", file_, page_number);
-
-    double dpi = dpi_;
-    const poppler::rectf rect = page->page_rect(poppler::crop_box);
-    const double width_in = std::abs(rect.width()) / 72.0;
-    const double height_in = std::abs(rect.height()) / 72.0;
-    const double n_pixels = width_in * height_in * dpi * dpi;
-    if (n_pixels > kMaxPagePixels) {
-      dpi = std::floor(std::sqrt(kMaxPagePixels / (width_in * height_in)));
-      if (dpi < 1) throw Error(ErrorKind::kInput, "page is too large to render", file_, page_number);
-      logger()->warn("{}: page {}: {:.0f}x{:.0f} in page would exceed {:.0f} megapixels at {} dpi;"
-                     " rendering at {:.0f} dpi",
-                     file_, page_number, width_in, height_in, kMaxPagePixels / 1e6, dpi_, dpi);
-    }
-
+    const std::unique_ptr<poppler::page> page = load_page(page_number);
+    const double dpi = render_dpi(*page, page_number, /*log_reduction=*/true);
     try {
       const poppler::image rendered = renderer_.render_page(page.get(), dpi, dpi);
       if (!rendered.is_valid() || rendered.width() <= 0 || rendered.height() <= 0) {
@@ -130,9 +139,133 @@ class PdfSource final : public PageSource {
     }
   }
 
+  PageSize page_size(int page_number) override {
+    const std::unique_ptr<poppler::page> page = load_page(page_number);
+    return size_at(*page, render_dpi(*page, page_number, /*log_reduction=*/false));
+  }
+
+  TextLayer text_layer(int page_number) override {
+    const std::unique_ptr<poppler::page> page = load_page(page_number);
+    const double dpi = render_dpi(*page, page_number, /*log_reduction=*/false);
+    const PageSize size = size_at(*page, dpi);
+    TextLayer layer;
+    layer.width_px = size.width_px;
+    layer.height_px = size.height_px;
+    int n_rotated_chars = 0;
+    try {
+      const float scale = static_cast<float>(dpi / 72.0);
+      std::vector<PdfWord> words;
+      for (const poppler::text_box& box : page->text_list()) {
+        const poppler::byte_array utf8 = box.text().to_utf8();
+        std::string text(utf8.begin(), utf8.end());
+        if (box.rotation() != 0) {  // vertical or upside-down words are dropped
+          for (char c : text) n_rotated_chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+          continue;
+        }
+        const poppler::rectf r = box.bbox();
+        const BoxF b{static_cast<float>(r.left()) * scale, static_cast<float>(r.top()) * scale,
+                     static_cast<float>(r.right()) * scale, static_cast<float>(r.bottom()) * scale};
+        const bool finite = std::isfinite(b.x0) && std::isfinite(b.y0) && std::isfinite(b.x1) &&
+                            std::isfinite(b.y1);
+        if (!finite || b.x1 <= 0 || b.y1 <= 0 || b.x0 >= size.width_px || b.y0 >= size.height_px) {
+          continue;  // off the page
+        }
+        words.push_back({std::move(text), b, box.has_space_after()});
+      }
+      layer.lines = words_to_lines(words);
+    } catch (const std::exception& e) {
+      throw Error(ErrorKind::kInput, std::string("text layer failed: ") + e.what(), file_,
+                  page_number);
+    }
+
+    const GlyphStats stats = glyph_stats(layer.lines);
+    layer.n_chars = stats.n_chars;
+    std::string reason;
+    if (n_rotated_chars > stats.n_chars) {
+      reason = stats.n_chars == 0 ? "text layer has only rotated text" : "text layer is mostly rotated text";
+    } else {
+      reason = garbage_reason(stats);
+    }
+    if (reason.empty()) {
+      const double probe_dpi = probe_dpi_for(*page);
+      const InkCoverage coverage =
+          ink_coverage(render_gray(*page, probe_dpi, page_number), probe_dpi, dpi, layer.lines);
+      if (stats.n_chars == 0) {
+        // A blank page, or graphics without text: nothing for OCR to read.
+        if (coverage.n_textlike_outside_px > 0) reason = "no text layer";
+      } else {
+        reason = coverage_reason(coverage);
+      }
+    }
+    layer.usable = reason.empty();
+    layer.note = !layer.usable ? reason : stats.n_chars > 0 ? "text layer usable" : "page has no text";
+    return layer;
+  }
+
  private:
+  std::unique_ptr<poppler::page> load_page(int page_number) const {
+    if (page_number < 1 || page_number > n_pages()) {
+      throw Error(ErrorKind::kInput,
+                  "no such page (document has " + std::to_string(n_pages()) + ")", file_,
+                  page_number);
+    }
+    std::unique_ptr<poppler::page> page(document_->create_page(page_number - 1));
+    if (!page) throw Error(ErrorKind::kInput, "cannot load page", file_, page_number);
+    return page;
+  }
+
+  // The dpi the page renders at: the requested one, lowered for a page that
+  // would exceed kMaxPagePixels (logged once per render when log_reduction).
+  double render_dpi(const poppler::page& page, int page_number, bool log_reduction) const {
+    const auto [width_in, height_in] = size_in(page);
+    const double n_pixels = width_in * height_in * dpi_ * dpi_;
+    if (n_pixels <= kMaxPagePixels) return dpi_;
+    const double dpi = std::floor(std::sqrt(kMaxPagePixels / (width_in * height_in)));
+    if (dpi < 1) throw Error(ErrorKind::kInput, "page is too large to render", file_, page_number);
+    if (log_reduction) {
+      logger()->warn("{}: page {}: {:.0f}x{:.0f} in page would exceed {:.0f} megapixels at {} dpi;"
+                     " rendering at {:.0f} dpi",
+                     file_, page_number, width_in, height_in, kMaxPagePixels / 1e6, dpi_, dpi);
+    }
+    return dpi;
+  }
+
+  // The low dpi at which the ink is compared with the text layer.
+  static double probe_dpi_for(const poppler::page& page) {
+    const auto [width_in, height_in] = size_in(page);
+    return std::min(kProbeDpi, std::sqrt(kMaxProbePixels / std::max(width_in * height_in, 1e-6)));
+  }
+
+  Image render_gray(const poppler::page& page, double dpi, int page_number) const {
+    try {
+      const poppler::image rendered = probe_renderer_.render_page(&page, dpi, dpi);
+      if (!rendered.is_valid() || rendered.width() <= 0 || rendered.height() <= 0 ||
+          rendered.format() != poppler::image::format_gray8) {
+        throw Error(ErrorKind::kInput, "render failed", file_, page_number);
+      }
+      Image out;
+      out.width_px = rendered.width();
+      out.height_px = rendered.height();
+      out.n_channels = 1;
+      out.pixels.resize(static_cast<std::size_t>(out.width_px) * out.height_px);
+      const auto* src = reinterpret_cast<const std::uint8_t*>(rendered.const_data());
+      for (int y = 0; y < out.height_px; ++y) {
+        std::memcpy(out.pixels.data() + static_cast<std::size_t>(y) * out.width_px,
+                    src + static_cast<std::ptrdiff_t>(y) * rendered.bytes_per_row(),
+                    static_cast<std::size_t>(out.width_px));
+      }
+      return out;
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(ErrorKind::kInput, std::string("render failed: ") + e.what(), file_,
+                  page_number);
+    }
+  }
+
   std::unique_ptr<poppler::document> document_;
   poppler::page_renderer renderer_;
+  poppler::page_renderer probe_renderer_;
   std::string file_;
   int dpi_;
 };

@@ -23,6 +23,8 @@ constexpr std::string_view kOutputKeys[] = {
     "engine.mode",         "engine.precision",       "engine.device",
     "engine.angle_classifier", "input.dpi",          "input.pages",
     "detector.threshold",  "detector.box_threshold", "detector.unclip_ratio",
+    "input.ocr",           "output.level",           "output.redact",
+    "output.tokenizer",    "output.chunk_tokens",
 };
 
 constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";

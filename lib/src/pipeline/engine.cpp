@@ -22,6 +22,18 @@
 namespace deepcompress {
 namespace {
 
+// "cuda:0,cuda:1" -> {"cuda:0", "cuda:1"}; a single device -> itself.
+std::vector<std::string> split_device_list(const std::string& devices) {
+  std::vector<std::string> list;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = devices.find(',', start);
+    list.push_back(devices.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return list;
+    start = comma + 1;
+  }
+}
+
 // A crop is flipped when the classifier is at least this sure it is upside down
 // (PaddleOCR's default cls_thresh).
 constexpr float kFlipProbability = 0.9f;
@@ -139,8 +151,9 @@ void recognize_lines(OcrModels& models, int batch_size, bool pad, const std::vec
 
 }  // namespace
 
-std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>& pages, int n_slots,
-                                                StageTimes& times) {
+std::vector<PageResult> Engine::Impl::run_batch(Worker& worker, const std::vector<const Image*>& pages,
+                                                int n_slots, StageTimes& times) {
+  auto& [models, n_threads, max_batch_pages, det_in, det_out, cls_in, cls_out, rec_in, rec_out] = worker;
   if (!pad_batches) n_slots = static_cast<int>(pages.size());
   const std::int64_t side = canvas_px;
   const std::int64_t page_floats = 3 * side * side;
@@ -220,8 +233,9 @@ std::vector<PageResult> Engine::Impl::run_batch(const std::vector<const Image*>&
   return results;
 }
 
-std::vector<PageResult> Engine::Impl::run_pages(const std::vector<const Image*>& pages, int n_slots,
-                                                StageTimes& times) {
+std::vector<PageResult> Engine::Impl::run_pages(Worker& worker, const std::vector<const Image*>& pages,
+                                                int n_slots, StageTimes& times) {
+  int& max_batch_pages = worker.max_batch_pages;
   std::vector<PageResult> results;
   std::size_t start = 0;
   while (start < pages.size()) {
@@ -230,11 +244,11 @@ std::vector<PageResult> Engine::Impl::run_pages(const std::vector<const Image*>&
     const std::vector<const Image*> sub(pages.begin() + static_cast<std::ptrdiff_t>(start),
                                         pages.begin() + static_cast<std::ptrdiff_t>(start + n));
     try {
-      if (++n_batch_attempts == inject_oom_at_attempt) {
-        throw OutOfMemoryError(fmt::format("out of memory (injected by the test hook at batch attempt {})",
-                                           n_batch_attempts));
+      if (const int attempt = ++n_batch_attempts; attempt == inject_oom_at_attempt) {
+        throw OutOfMemoryError(
+            fmt::format("out of memory (injected by the test hook at batch attempt {})", attempt));
       }
-      auto sub_results = run_batch(sub, slots, times);
+      auto sub_results = run_batch(worker, sub, slots, times);
       for (auto& r : sub_results) results.push_back(std::move(r));
       start += n;
     } catch (const OutOfMemoryError& e) {
@@ -251,10 +265,6 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
 std::unique_ptr<Engine> Engine::load(const Options& options) {
-  if (options.workers != 1) {
-    throw Error(ErrorKind::kConfig, fmt::format("engine.workers = {}: only 1 inference worker is implemented so far",
-                                                options.workers));
-  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->canvas_px = canvas_side_px(options.mode);
@@ -262,39 +272,63 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   impl->db.threshold = static_cast<float>(options.det_threshold);
   impl->db.box_threshold = static_cast<float>(options.box_threshold);
   impl->db.unclip_ratio = static_cast<float>(options.unclip_ratio);
+
+  // Replicas: one per listed GPU (--device cuda:0,cuda:1), or --workers of
+  // them on one device, the cores shared out between CPU workers.
+  const std::vector<std::string> devices = split_device_list(options.device);
+  const int n_workers = std::max<int>(options.workers, static_cast<int>(devices.size()));
+  const int n_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n_threads_total = options.threads > 0 ? options.threads : n_cores;
   ModelConfig model_config;
   model_config.dir = options.model_dir.empty() ? std::filesystem::path("models") : std::filesystem::path(options.model_dir);
-  model_config.device = options.device;
   model_config.precision = options.precision;
-  model_config.n_threads = options.threads;
-  impl->models = OcrModels::load(model_config);
-  impl->dictionary = load_dictionary(impl->models->dictionary_path().string());
-  impl->pad_batches = impl->models->device_name() != "cpu";
+  model_config.n_threads = std::max(1, n_threads_total / n_workers);
+  for (int w = 0; w < n_workers; ++w) {
+    auto worker = std::make_unique<Worker>();
+    model_config.device = devices[static_cast<std::size_t>(w) % devices.size()];
+    worker->models = OcrModels::load(model_config);
+    worker->n_threads = model_config.n_threads;
+    impl->workers.push_back(std::move(worker));
+  }
+  const OcrModels& first = *impl->workers.front()->models;
+  impl->dictionary = load_dictionary(first.dictionary_path().string());
+  impl->pad_batches = first.device_name() != "cpu";
 
   MemoryInputs memory;
   memory.requested_batch = options.batch_size;
   memory.cuda = impl->pad_batches;
-  memory.device_free_bytes = impl->models->device_free_bytes();
+  memory.device_free_bytes = first.device_free_bytes();
   memory.gpu_memory_fraction = options.gpu_memory_fraction;
   memory.host_available_bytes = host_available_bytes();
-  memory.n_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  memory.n_cores = n_cores;
+  memory.n_workers = n_workers;
   memory.max_memory_bytes = parse_size_bytes(options.max_memory);
   memory.canvas_px = impl->canvas_px;
   memory.dpi = options.dpi;
   const MemoryPlan plan = plan_memory(memory);
   impl->options.batch_size = plan.batch_pages;
-  impl->max_batch_pages = plan.batch_pages;
+  for (auto& worker : impl->workers) worker->max_batch_pages = plan.batch_pages;
   impl->queue_pages = plan.queue_pages;
   logger()->info("Batch size {}, {} page(s) queued ({})", plan.batch_pages, plan.queue_pages, plan.reason);
-  logger()->info("Engine ready: device {}, mode {} ({} px canvas), batch size {}, recognizer batch size {}",
-                 impl->models->device_name(), options.mode, impl->canvas_px, impl->options.batch_size,
-                 options.rec_batch_size);
+  std::string device_names;
+  for (const auto& worker : impl->workers) {
+    device_names += (device_names.empty() ? "" : ",") + worker->models->device_name();
+  }
+  logger()->info("Engine ready: {} worker(s) on {} ({} thread(s) each), mode {} ({} px canvas), batch size {}, "
+                 "recognizer batch size {}",
+                 n_workers, device_names, model_config.n_threads, options.mode, impl->canvas_px,
+                 impl->options.batch_size, options.rec_batch_size);
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
 void Engine::inject_out_of_memory_at_batch(int attempt) { impl_->inject_oom_at_attempt = attempt; }
 
-std::string Engine::device_name() const { return impl_->models->device_name(); }
+void Engine::inject_render_stall(int page_number, int stall_ms) {
+  impl_->stall_page_number = page_number;
+  impl_->stall_ms = stall_ms;
+}
+
+std::string Engine::device_name() const { return impl_->workers.front()->models->device_name(); }
 const Options& Engine::options() const { return impl_->options; }
 
 void tune_process_allocator() {

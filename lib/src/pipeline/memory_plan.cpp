@@ -60,29 +60,34 @@ MemoryPlan plan_memory(const MemoryInputs& in) {
   const std::uint64_t per_infer = detector_bytes_per_page(in.canvas_px);
   const std::uint64_t per_image = page_image_bytes(in.dpi);
   const std::uint64_t per_page = per_infer + (1 + kQueuedBatches) * per_image;
+  // Each replica runs its own batch, so the budgets below are shared out.
+  const std::uint64_t n_workers = static_cast<std::uint64_t>(std::max(1, in.n_workers));
   if (in.requested_batch > 0) {
     plan.batch_pages = in.requested_batch;
     plan.reason = fmt::format("batch size {} as configured", in.requested_batch);
   } else if (in.cuda) {
     const auto budget = static_cast<std::uint64_t>(static_cast<double>(in.device_free_bytes) * in.gpu_memory_fraction);
-    plan.batch_pages = static_cast<int>(std::clamp<std::uint64_t>(budget / per_infer, 1, kMaxBatch));
-    plan.reason = fmt::format("auto: {:.0f} MiB free on the GPU x {} / {:.0f} MiB per page at a {} px canvas",
-                              mib(in.device_free_bytes), in.gpu_memory_fraction, mib(per_infer), in.canvas_px);
+    plan.batch_pages = static_cast<int>(std::clamp<std::uint64_t>(budget / n_workers / per_infer, 1, kMaxBatch));
+    plan.reason = fmt::format("auto: {:.0f} MiB free on the GPU x {} / {} worker(s) / {:.0f} MiB per page at a {} px canvas",
+                              mib(in.device_free_bytes), in.gpu_memory_fraction, n_workers, mib(per_infer), in.canvas_px);
   } else {
     // On a CPU the intra-op threads already use every core for one page and
     // batches are not padded, so larger batches buy little speed: two pages
     // per core keeps the render thread ahead, host memory permitting.
-    const int by_cores = std::clamp(2 * in.n_cores, 1, kMaxBatch);
-    const std::uint64_t usable = in.host_available_bytes / 2;
+    const int by_cores = std::clamp(2 * in.n_cores / static_cast<int>(n_workers), 1, kMaxBatch);
+    const std::uint64_t usable = in.host_available_bytes / 2 / n_workers;
     const int by_memory = static_cast<int>(std::clamp<std::uint64_t>(usable / per_page, 1, kMaxBatch));
     plan.batch_pages = std::min(by_cores, by_memory);
-    plan.reason = fmt::format("auto: CPU with {} cores -> {}, half of {:.0f} MiB available / {:.0f} MiB per page -> {}",
-                              in.n_cores, by_cores, mib(in.host_available_bytes), mib(per_page), by_memory);
+    plan.reason = fmt::format("auto: CPU with {} cores and {} worker(s) -> {}, half of {:.0f} MiB available / {} "
+                              "worker(s) / {:.0f} MiB per page -> {}",
+                              in.n_cores, n_workers, by_cores, mib(in.host_available_bytes), n_workers, mib(per_page),
+                              by_memory);
   }
   plan.queue_pages = kQueuedBatches * plan.batch_pages;
   if (in.max_memory_bytes > 0) {
-    const std::uint64_t usable = in.max_memory_bytes > kModelBytes ? in.max_memory_bytes - kModelBytes : 0;
-    const int fit = static_cast<int>(std::min<std::uint64_t>(usable / per_page, kMaxBatch));
+    const std::uint64_t models = n_workers * kModelBytes;
+    const std::uint64_t usable = in.max_memory_bytes > models ? in.max_memory_bytes - models : 0;
+    const int fit = static_cast<int>(std::min<std::uint64_t>(usable / n_workers / per_page, kMaxBatch));
     if (fit < 1) {
       plan.batch_pages = 1;
       plan.queue_pages = 1;

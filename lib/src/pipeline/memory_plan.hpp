@@ -26,6 +26,7 @@ struct MemoryInputs {
   double gpu_memory_fraction = 0.9;
   std::uint64_t host_available_bytes = 0;
   int n_cores = 1;
+  int n_workers = 1;                   // model replicas sharing this memory (each runs a batch)
   std::uint64_t max_memory_bytes = 0;  // 0 = no cap
   int canvas_px = 1280;
   int dpi = 200;

@@ -1,8 +1,14 @@
-// The streaming run: one render thread -> bounded page queue -> fixed-size
-// batches that mix documents -> per-document assembly -> the caller's sink.
+// The streaming run: a render supervisor with one reader thread per document
+// (text layer or rendering, each page under --timeout-per-page) -> bounded
+// page queue -> a batcher filling fixed-size batches across documents -> N
+// inference workers -> per-document assembly (redaction) -> the caller's sink.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -12,10 +18,13 @@
 #include "common/timer.hpp"
 #include "deepcompress/config.hpp"
 #include "deepcompress/error.hpp"
+#include "encode/redact.hpp"
 #include "image/image_source.hpp"
+#include "layout/reading_order.hpp"
 #include "pdf/pdf_source.hpp"
 #include "pipeline/bounded_queue.hpp"
 #include "pipeline/engine_impl.hpp"
+#include "pipeline/memory_plan.hpp"
 
 namespace deepcompress {
 namespace {
@@ -38,6 +47,19 @@ std::vector<int> selected_pages(const std::filesystem::path& path, const Options
   }
 }
 
+// Refuses a file larger than --max-input-size (max_bytes 0 = no limit).
+void check_input_size(const std::filesystem::path& path, std::uint64_t max_bytes, const std::string& max_text) {
+  if (max_bytes == 0) return;
+  std::error_code ec;
+  const auto n_bytes = std::filesystem::file_size(path, ec);
+  if (!ec && n_bytes > max_bytes) {
+    throw Error(ErrorKind::kInput,
+                fmt::format("{:.1f} MiB, larger than --max-input-size {}", static_cast<double>(n_bytes) / (1 << 20),
+                            max_text),
+                path.string());
+  }
+}
+
 // One-line message for a failure, always naming the file.
 std::string failure_message(const std::filesystem::path& path, const std::exception& e) {
   if (const auto* error = dynamic_cast<const Error*>(&e); error != nullptr) {
@@ -52,12 +74,38 @@ struct RenderedPage {
   int page_number = 0;
   Image image;
   double t_render_ms = 0;
+  std::string source_note;  // why the page is OCRed ("--ocr always", "no text layer", ...)
+};
+// A page whose text needs no OCR: read from the PDF's text layer (or left
+// empty with --ocr never).
+struct ReadyPage {
+  std::size_t doc = 0;
+  std::size_t position = 0;
+  PageResult result;
+  double t_render_ms = 0;
 };
 struct RenderFailure {
   std::size_t doc = 0;
   std::string message;
+  bool timed_out = false;  // --timeout-per-page
 };
-using QueueItem = std::variant<RenderedPage, RenderFailure>;
+using PageItem = std::variant<RenderedPage, ReadyPage, RenderFailure>;
+
+// A model batch handed to a worker, and what comes back.
+struct BatchJob {
+  int first = 0;  // run-wide 1-based page counter of the first page, for the log
+  std::vector<RenderedPage> pages;
+};
+struct BatchDone {
+  std::vector<RenderedPage> pages;
+  std::vector<PageResult> results;  // empty when oom_message is set
+  StageTimes times;
+  std::string oom_message;  // even one page did not fit
+};
+struct WorkerFailure {
+  std::exception_ptr error;
+};
+using ResultItem = std::variant<BatchDone, ReadyPage, RenderFailure, WorkerFailure>;
 
 struct DocumentState {
   std::vector<int> page_numbers;  // selected pages, in order
@@ -66,21 +114,90 @@ struct DocumentState {
   bool finished = false;  // handed to the sink (ok or failed)
 };
 
+// Render threads abandoned to a stalled page, still running.
+std::atomic<int> g_n_stalled_renders{0};
+
+// Hands the pages of one document from its render thread to the supervisor,
+// one at a time. Shared so that an abandoned render thread never touches the
+// run's state after a timeout.
+struct RenderHandoff {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::optional<PageItem> item;  // a page waiting to be taken
+  bool in_page = false;          // rendering a page now, since page_started
+  std::chrono::steady_clock::time_point page_started;
+  int page_number = 0;
+  bool done = false;       // the render thread has nothing more to give
+  bool abandoned = false;  // the supervisor wants no more pages
+  bool detached = false;   // ... and no longer waits for the thread (counted in g_n_stalled_renders)
+};
+
+// Reads or renders one page: the text layer when --ocr allows and it is
+// usable, else the rendered image for OCR.
+PageItem produce_page(PageSource& source, const std::filesystem::path& path, const Options& options,
+                      std::size_t doc, std::size_t position, int page_number) {
+  double t_ms = 0;
+  ScopedTimer timer(&t_ms);
+  if (options.ocr != "always") {
+    TextLayer layer = source.text_layer(page_number);
+    if (layer.usable || options.ocr == "never") {
+      ReadyPage ready{doc, position, {}, 0};
+      if (layer.width_px == 0) {  // no text layer at all: the size still belongs in the result
+        const PageSize size = source.page_size(page_number);
+        layer.width_px = size.width_px;
+        layer.height_px = size.height_px;
+      }
+      ready.result.width_px = layer.width_px;
+      ready.result.height_px = layer.height_px;
+      if (layer.usable) {
+        ready.result.source = TextSource::kTextLayer;
+        ready.result.lines = order_lines(std::move(layer.lines), layer.width_px, layer.height_px);
+        ready.result.text = page_text(ready.result.lines);
+      } else {
+        ready.result.source = TextSource::kNone;
+        logger()->warn("{}: page {}: {} and --ocr never: page left empty", path.string(), page_number, layer.note);
+      }
+      ready.result.source_note = std::move(layer.note);
+      timer.stop();
+      ready.t_render_ms = t_ms;
+      return ready;
+    }
+    RenderedPage page{doc, position, page_number, source.render(page_number), 0, std::move(layer.note)};
+    timer.stop();
+    page.t_render_ms = t_ms;
+    return page;
+  }
+  RenderedPage page{doc, position, page_number, source.render(page_number), 0, "--ocr always"};
+  timer.stop();
+  page.t_render_ms = t_ms;
+  return page;
+}
+
 }  // namespace
+
+int n_stalled_render_threads() { return g_n_stalled_renders.load(); }
 
 RunSummary Engine::run(const std::vector<std::filesystem::path>& inputs, DocumentSink& sink,
                        const std::atomic<bool>* stop_requested) {
   const auto& options = impl_->options;
-  const auto stopping = [&] { return stop_requested != nullptr && stop_requested->load(); };
+  std::atomic<bool> aborting{false};  // a worker failed: every stage winds down
+  const auto stopping = [&] { return aborting.load() || (stop_requested != nullptr && stop_requested->load()); };
   ScopedTimer wall(nullptr);
   RunSummary summary;
   RunProgress progress;
   progress.n_documents_total = static_cast<int>(inputs.size());
 
   std::vector<DocumentState> docs(inputs.size());
+  // Set by this thread when a document fails, read by the render and batch
+  // threads so that they skip its remaining pages.
+  std::vector<std::atomic<bool>> doc_failed(inputs.size());
+  const PiiTypes redact_types = parse_redact_types(options.redact);
   const auto finish = [&](std::size_t index) {
     auto& doc = docs[index];
     doc.finished = true;
+    // Pages arrive in any order (workers, text-layer pages): report redactions in page order.
+    std::stable_sort(doc.result.redactions.begin(), doc.result.redactions.end(),
+                     [](const Redaction& a, const Redaction& b) { return a.page_number < b.page_number; });
     ++progress.n_documents_done;
     if (doc.result.status == DocumentStatus::kOk) {
       ++summary.n_documents_ok;
@@ -94,18 +211,28 @@ RunSummary Engine::run(const std::vector<std::filesystem::path>& inputs, Documen
   };
   const auto fail = [&](std::size_t index, std::string message) {
     if (docs[index].finished) return;
+    doc_failed[index] = true;
     docs[index].result.status = DocumentStatus::kFailed;
     docs[index].result.error = std::move(message);
     finish(index);
   };
 
   // Open each document once up front to count its pages: the totals drive the
-  // batch log and progress, and unreadable inputs fail before any OCR starts.
+  // batch log and progress, and unreadable or oversized inputs fail before any
+  // OCR starts.
+  const std::uint64_t max_input_bytes = parse_size_bytes(options.max_input_size);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     docs[i].result.path = inputs[i].string();
     try {
+      check_input_size(inputs[i], max_input_bytes, options.max_input_size);
       const auto source = open_source(inputs[i], options);
       docs[i].page_numbers = selected_pages(inputs[i], options, source->n_pages());
+      if (options.max_pages > 0 && docs[i].page_numbers.size() > static_cast<std::size_t>(options.max_pages)) {
+        throw Error(ErrorKind::kInput,
+                    fmt::format("{} pages selected, more than --max-pages {} (select fewer with --pages)",
+                                docs[i].page_numbers.size(), options.max_pages),
+                    inputs[i].string());
+      }
       progress.n_pages_total += static_cast<int>(docs[i].page_numbers.size());
     } catch (const std::exception& e) {
       fail(i, failure_message(inputs[i], e));
@@ -123,106 +250,261 @@ RunSummary Engine::run(const std::vector<std::filesystem::path>& inputs, Documen
       return docs[a].page_numbers.size() > docs[b].page_numbers.size();
     });
   }
+  // The render thread reads only these snapshots: DocumentState belongs to this thread.
+  std::vector<std::vector<int>> page_numbers(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!docs[i].finished) page_numbers[i] = docs[i].page_numbers;
+  }
 
-  // The render thread reads only this snapshot: DocumentState belongs to this thread.
-  std::vector<char> failed_to_open(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) failed_to_open[i] = docs[i].finished ? 1 : 0;
+  BoundedQueue<PageItem> pages(static_cast<std::size_t>(impl_->queue_pages));
+  BoundedQueue<BatchJob> batches(impl_->workers.size());
+  BoundedQueue<ResultItem> results(impl_->workers.size() + static_cast<std::size_t>(impl_->queue_pages) + 1);
 
-  BoundedQueue<QueueItem> queue(static_cast<std::size_t>(impl_->queue_pages));
+  // Rendering: one thread per document does the reading and rendering, so
+  // that a page stalled past --timeout-per-page can be abandoned (Poppler
+  // cannot be interrupted); this supervisor forwards its pages.
   std::thread renderer([&] {
+    const auto timeout = std::chrono::seconds(options.timeout_per_page_s);
     for (std::size_t i : order) {
       if (stopping()) break;
-      if (failed_to_open[i]) continue;
-      try {
-        const auto source = open_source(inputs[i], options);
-        for (std::size_t k = 0; k < docs[i].page_numbers.size() && !stopping(); ++k) {
-          RenderedPage page{i, k, docs[i].page_numbers[k], {}, 0};
-          ScopedTimer timer(&page.t_render_ms);
-          page.image = source->render(page.page_number);
-          timer.stop();
-          if (!queue.push(std::move(page))) return;
+      if (page_numbers[i].empty() || doc_failed[i]) continue;
+      auto handoff = std::make_shared<RenderHandoff>();
+      std::thread document_thread([handoff, path = inputs[i], options = options, doc = i,
+                                   numbers = page_numbers[i], stall_page = impl_->stall_page_number,
+                                   stall_ms = impl_->stall_ms] {
+        std::unique_lock lock(handoff->mutex);
+        try {
+          lock.unlock();
+          const auto source = open_source(path, options);
+          for (std::size_t k = 0; k < numbers.size(); ++k) {
+            lock.lock();
+            handoff->changed.wait(lock, [&] { return !handoff->item || handoff->abandoned; });
+            if (handoff->abandoned) break;
+            handoff->in_page = true;
+            handoff->page_started = std::chrono::steady_clock::now();
+            handoff->page_number = numbers[k];
+            lock.unlock();
+            if (numbers[k] == stall_page) std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms));
+            PageItem item = produce_page(*source, path, options, doc, k, numbers[k]);
+            lock.lock();
+            handoff->in_page = false;
+            if (handoff->abandoned) break;
+            handoff->item = std::move(item);
+            handoff->changed.notify_all();
+            lock.unlock();
+          }
+        } catch (const std::exception& e) {
+          if (!lock.owns_lock()) lock.lock();
+          handoff->in_page = false;
+          if (!handoff->abandoned) handoff->item = RenderFailure{doc, failure_message(path, e)};
         }
-      } catch (const std::exception& e) {
-        if (!queue.push(RenderFailure{i, failure_message(inputs[i], e)})) return;
-      }
-    }
-    queue.close();
-  });
+        if (!lock.owns_lock()) lock.lock();
+        handoff->done = true;
+        handoff->changed.notify_all();
+        if (handoff->detached) --g_n_stalled_renders;
+      });
 
-  try {
-    std::vector<RenderedPage> batch;
-    bool drained = false;
-    while (!drained && !stopping()) {
-      batch.clear();
-      ScopedTimer batch_wall(nullptr);
-      while (static_cast<int>(batch.size()) < n_slots) {
-        auto item = queue.pop();
-        if (!item) {
-          drained = true;
+      bool abandoned = false;
+      std::unique_lock lock(handoff->mutex);
+      while (true) {
+        const auto ready = [&] { return handoff->item.has_value() || handoff->done; };
+        if (options.timeout_per_page_s > 0) {
+          // Wake up at the page's deadline, or when something changes.
+          while (!ready()) {
+            if (handoff->in_page && std::chrono::steady_clock::now() - handoff->page_started > timeout) break;
+            handoff->changed.wait_for(lock, std::chrono::milliseconds(100));
+          }
+        } else {
+          handoff->changed.wait(lock, ready);
+        }
+        if (!ready()) {  // the page timed out
+          handoff->abandoned = true;
+          handoff->detached = true;
+          ++g_n_stalled_renders;
+          const int page_number = handoff->page_number;
+          handoff->changed.notify_all();
+          lock.unlock();
+          document_thread.detach();
+          abandoned = true;
+          pages.push(RenderFailure{i,
+                                   fmt::format("{}: page {}: reading took longer than --timeout-per-page {} s",
+                                               inputs[i].string(), page_number, options.timeout_per_page_s),
+                                   true});
           break;
         }
-        if (auto* failure = std::get_if<RenderFailure>(&*item)) {
-          fail(failure->doc, std::move(failure->message));
-          continue;
+        if (!handoff->item) break;  // done
+        PageItem item = std::move(*handoff->item);
+        handoff->item.reset();
+        handoff->changed.notify_all();
+        const bool is_failure = std::holds_alternative<RenderFailure>(item);
+        lock.unlock();
+        const bool pushed = (stopping() || doc_failed[i]) ? false : pages.push(std::move(item));
+        lock.lock();
+        if (!pushed || is_failure) {
+          if (!pushed) handoff->abandoned = true;  // stop rendering this document
+          handoff->changed.notify_all();
+          handoff->changed.wait(lock, [&] { return handoff->done || handoff->in_page; });
+          if (!handoff->done) {
+            // Let the current page finish in the background; nothing waits for it.
+            handoff->detached = true;
+            ++g_n_stalled_renders;
+            lock.unlock();
+            document_thread.detach();
+            abandoned = true;
+          }
+          break;
         }
-        auto& page = std::get<RenderedPage>(*item);
-        if (!docs[page.doc].finished) batch.push_back(std::move(page));
       }
-      if (batch.empty()) continue;
-      const int first = progress.n_pages_done + 1;
-      const int last = progress.n_pages_done + static_cast<int>(batch.size());
-      logger()->info("Processing batch: pages {}-{} of {}", first, last, progress.n_pages_total);
-      std::vector<const Image*> images;
-      for (const auto& page : batch) images.push_back(&page.image);
-      StageTimes batch_times;
-      std::vector<PageResult> results;
-      try {
-        results = impl_->run_pages(images, n_slots, batch_times);
-      } catch (const OutOfMemoryError& e) {
-        // Even one page does not fit: its document fails, named, the run goes on.
-        for (const auto& page : batch) {
-          fail(page.doc, fmt::format("{}: page {}: {}", inputs[page.doc].string(), page.page_number, e.what()));
-        }
-        progress.n_pages_done += static_cast<int>(batch.size());
-        continue;
+      if (!abandoned) {
+        if (lock.owns_lock()) lock.unlock();
+        document_thread.join();
       }
-      const double seconds = batch_wall.elapsed_ms() / 1000.0;
-      logger()->info("Batch complete: {} pages in {:.2f}s ({:.2f}s per page)", batch.size(), seconds,
-                     seconds / static_cast<double>(batch.size()));
-      ++summary.n_batches;
+    }
+    pages.close();
+  });
 
-      // Stage times of a batch are shared equally by its pages.
-      const double share = 1.0 / static_cast<double>(batch.size());
-      StageTimes per_page;
-      per_page.t_preprocess_ms = batch_times.t_preprocess_ms * share;
-      per_page.t_detect_ms = batch_times.t_detect_ms * share;
-      per_page.t_classify_ms = batch_times.t_classify_ms * share;
-      per_page.t_recognize_ms = batch_times.t_recognize_ms * share;
-      per_page.t_postprocess_ms = batch_times.t_postprocess_ms * share;
-      for (std::size_t k = 0; k < batch.size(); ++k) {
-        auto& doc = docs[batch[k].doc];
-        ++progress.n_pages_done;
-        ++summary.n_pages;
-        summary.times += per_page;
-        summary.times.t_render_ms += batch[k].t_render_ms;
-        if (doc.finished) continue;
-        doc.result.times += per_page;
-        doc.result.times.t_render_ms += batch[k].t_render_ms;
-        if (doc.result.pages.empty()) doc.result.pages.resize(doc.page_numbers.size());
-        results[k].page_number = batch[k].page_number;
-        doc.result.pages[batch[k].position] = std::move(results[k]);
-        if (++doc.n_pages_done == doc.page_numbers.size()) finish(batch[k].doc);
+  // Batching: fixed-size batches fill from whatever pages are ready, across
+  // documents; text-layer pages and failures skip the models.
+  std::thread batcher([&] {
+    BatchJob batch;
+    int n_dispatched = 0;
+    const auto dispatch = [&] {
+      if (batch.pages.empty()) return true;
+      batch.first = n_dispatched + 1;
+      n_dispatched += static_cast<int>(batch.pages.size());
+      const bool ok = batches.push(std::move(batch));
+      batch = BatchJob{};
+      return ok;
+    };
+    while (!stopping()) {
+      auto item = pages.pop();
+      if (!item) break;
+      if (auto* page = std::get_if<RenderedPage>(&*item)) {
+        if (doc_failed[page->doc]) continue;
+        batch.pages.push_back(std::move(*page));
+        if (static_cast<int>(batch.pages.size()) == n_slots && !dispatch()) break;
+      } else if (auto* ready = std::get_if<ReadyPage>(&*item)) {
+        if (!results.push(std::move(*ready))) break;
+      } else if (!results.push(std::move(std::get<RenderFailure>(*item)))) {
+        break;
       }
+    }
+    if (!stopping()) dispatch();
+    batches.close();
+    pages.close();  // a stop or failure: unblocks the renderer
+  });
+
+  // Inference: each worker runs whole batches on its own model replica.
+  std::atomic<int> n_workers_running{static_cast<int>(impl_->workers.size())};
+  std::vector<std::thread> workers;
+  for (auto& worker_ptr : impl_->workers) {
+    workers.emplace_back([&, &worker = *worker_ptr] {
+      try {
+        set_inference_threads(worker.n_threads);
+        while (auto job = batches.pop()) {
+          const int last = job->first + static_cast<int>(job->pages.size()) - 1;
+          logger()->info("Processing batch: pages {}-{} of {}", job->first, last, progress.n_pages_total);
+          ScopedTimer batch_wall(nullptr);
+          BatchDone done;
+          std::vector<const Image*> images;
+          for (const auto& page : job->pages) images.push_back(&page.image);
+          try {
+            done.results = impl_->run_pages(worker, images, n_slots, done.times);
+          } catch (const OutOfMemoryError& e) {
+            done.oom_message = e.what();
+          }
+          const double seconds = batch_wall.elapsed_ms() / 1000.0;
+          if (done.oom_message.empty()) {
+            logger()->info("Batch complete: {} pages in {:.2f}s ({:.2f}s per page)", job->pages.size(), seconds,
+                           seconds / static_cast<double>(job->pages.size()));
+          }
+          for (auto& page : job->pages) page.image = Image{};  // free the pixels before queueing
+          done.pages = std::move(job->pages);
+          if (!results.push(std::move(done))) break;
+        }
+      } catch (...) {
+        aborting = true;
+        results.push(WorkerFailure{std::current_exception()});
+        pages.close();
+        batches.close();
+      }
+      if (--n_workers_running == 0) results.close();
+    });
+  }
+
+  // Assembly, on the calling thread: documents go to the sink as they complete.
+  std::exception_ptr worker_error;
+  const auto place = [&](std::size_t doc_index, std::size_t position, PageResult result, const StageTimes& times,
+                         int page_number) {
+    auto& doc = docs[doc_index];
+    ++progress.n_pages_done;
+    if (result.source == TextSource::kOcr) ++summary.n_pages;
+    if (result.source == TextSource::kTextLayer) ++summary.n_pages_text_layer;
+    summary.times += times;
+    if (doc.finished) return;
+    doc.result.times += times;
+    if (doc.result.pages.empty()) doc.result.pages.resize(doc.page_numbers.size());
+    result.page_number = page_number;
+    if (!redact_types.empty()) {
+      // Before anything is written or counted: every output derives from these lines.
+      for (auto& redaction : redact_page(result, redact_types)) doc.result.redactions.push_back(std::move(redaction));
+      result.text = page_text(result.lines);
+    }
+    doc.result.pages[position] = std::move(result);
+    if (++doc.n_pages_done == doc.page_numbers.size()) finish(doc_index);
+  };
+  while (auto item = results.pop()) {
+    if (auto* failure = std::get_if<WorkerFailure>(&*item)) {
+      if (!worker_error) worker_error = failure->error;
+      continue;
+    }
+    if (auto* failure = std::get_if<RenderFailure>(&*item)) {
+      if (failure->timed_out) ++summary.n_pages_timed_out;
+      fail(failure->doc, std::move(failure->message));
+      continue;
+    }
+    if (auto* ready = std::get_if<ReadyPage>(&*item)) {
+      StageTimes times;
+      times.t_render_ms = ready->t_render_ms;
+      const int page_number = docs[ready->doc].page_numbers.at(ready->position);
+      place(ready->doc, ready->position, std::move(ready->result), times, page_number);
       progress.t_elapsed_ms = wall.elapsed_ms();
       sink.on_progress(progress);
+      continue;
     }
-  } catch (...) {
-    queue.close();  // unblocks the renderer so it can be joined
-    renderer.join();
-    throw;
+    auto& done = std::get<BatchDone>(*item);
+    if (!done.oom_message.empty()) {
+      // Even one page does not fit: its document fails, named, the run goes on.
+      for (const auto& page : done.pages) {
+        fail(page.doc, fmt::format("{}: page {}: {}", inputs[page.doc].string(), page.page_number, done.oom_message));
+        ++progress.n_pages_done;
+      }
+      continue;
+    }
+    ++summary.n_batches;
+    // Stage times of a batch are shared equally by its pages.
+    const double share = 1.0 / static_cast<double>(done.pages.size());
+    for (std::size_t k = 0; k < done.pages.size(); ++k) {
+      StageTimes per_page;
+      per_page.t_preprocess_ms = done.times.t_preprocess_ms * share;
+      per_page.t_detect_ms = done.times.t_detect_ms * share;
+      per_page.t_classify_ms = done.times.t_classify_ms * share;
+      per_page.t_recognize_ms = done.times.t_recognize_ms * share;
+      per_page.t_postprocess_ms = done.times.t_postprocess_ms * share;
+      per_page.t_render_ms = done.pages[k].t_render_ms;
+      done.results[k].source_note = std::move(done.pages[k].source_note);
+      place(done.pages[k].doc, done.pages[k].position, std::move(done.results[k]), per_page,
+            done.pages[k].page_number);
+    }
+    progress.t_elapsed_ms = wall.elapsed_ms();
+    sink.on_progress(progress);
   }
-  queue.close();
+  pages.close();
+  batches.close();
   renderer.join();
+  batcher.join();
+  for (auto& worker : workers) worker.join();
+  if (worker_error) std::rethrow_exception(worker_error);
 
   // Documents with zero selected pages are complete without any batch.
   for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -254,7 +536,7 @@ std::vector<PageResult> Engine::recognize_pages(const std::vector<Image>& pages,
   for (std::size_t start = 0; start < all.size(); start += n_slots) {
     const std::vector<const Image*> batch(all.begin() + static_cast<std::ptrdiff_t>(start),
                                           all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), start + n_slots)));
-    for (auto& result : impl_->run_pages(batch, n_slots, local)) {
+    for (auto& result : impl_->run_pages(*impl_->workers.front(), batch, n_slots, local)) {
       result.page_number = static_cast<int>(results.size() + 1);
       results.push_back(std::move(result));
     }
