@@ -60,6 +60,17 @@ int main(int argc, char** argv) {
       std::printf("%-12s %8.1f %9zu %12.1f %12.1f %10.2f\n", name, t_load_ms, n_tokens, n_mb / t_encode_s,
                   n_mb / t_count_s, static_cast<double>(text.size()) / static_cast<double>(n_tokens));
     }
+    // Pathological pieces (one 200 KB word, 100 KB of blanks): the heap merge must keep
+    // these linear-ish; a quadratic merge would take minutes here.
+    const std::string one_word(200000, 'a');
+    const std::string blanks = std::string(100000, ' ') + "x" + std::string(100000, '\n');
+    for (const char* name : {"o200k_base", "cl100k_base"}) {
+      const auto tok = deepcompress::Tokenizer::load(argv[1], name);
+      const double t_word_s = best_seconds(3, [&] { (void)tok.encode(one_word); });
+      const double t_blank_s = best_seconds(3, [&] { (void)tok.encode(blanks); });
+      std::printf("%-12s long runs: 200 KB word %.1f ms, 200 KB of blanks %.1f ms\n", name, t_word_s * 1e3,
+                  t_blank_s * 1e3);
+    }
   } catch (const deepcompress::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

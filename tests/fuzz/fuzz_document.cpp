@@ -1,6 +1,6 @@
 // libFuzzer target: the document input layer from bytes. The bytes are
 // written to a temporary file, sniffed, opened with open_pdf / open_image_file
-// and page 1 is rendered at 20 dpi. Contract: a page or Error(kInput); any
+// and page 1's text layer is read and the page rendered at 20 dpi. Contract: a page or Error(kInput); any
 // other exception, crash or leak is a bug. The first input byte picks whether
 // a password is supplied (exercises the encrypted paths).
 #include <unistd.h>
@@ -40,6 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (source->n_pages() < 0) std::abort();
     if (source->n_pages() > 0) {
+      const deepcompress::TextLayer layer = source->text_layer(1);
+      if (layer.usable && (layer.width_px <= 0 || layer.height_px <= 0)) std::abort();
       const deepcompress::Image page = source->render(1);
       if (page.pixels.size() != static_cast<std::size_t>(page.width_px) * page.height_px * page.n_channels) {
         std::abort();
