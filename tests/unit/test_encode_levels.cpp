@@ -2,6 +2,7 @@
 // repeated paragraphs, across documents with a shared RepeatFilter).
 #include <catch2/catch.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "encode/dtoon.hpp"
@@ -106,7 +107,14 @@ TEST_CASE("level 2: figure text (ticks and labels scattered around a plot) dropp
   lines.push_back(line_at("hour of day", 330, 450, 110, 18));
   lines.push_back(line_at("After midnight the load falls back to its floor.", 100, 500));
   // A column of numbers alone (one x) is no figure.
-  for (int k = 0; k < 4; ++k) lines.push_back(line_at(std::to_string(k + 1), 110, 560 + 30.0f * k, 10, 18));
+  for (int k = 0; k < 4; ++k) lines.push_back(line_at(std::to_string(10 * k + 15), 110, 560 + 30.0f * k, 20, 18));
+  // Nor are numbers packed as densely as text (shared-mime-info's hex dump, a matrix printed by
+  // R): rows and columns, but no empty plot area between them.
+  lines.push_back(line_at("The file starts with these bytes:", 300, 700, 300));
+  for (auto [text, x, y] : {std::tuple{"00", 100, 740}, {"05", 140, 740}, {"64", 100, 762}, {"69", 140, 762},
+                            {"0a", 100, 784}, {"3e", 100, 806}}) {
+    lines.push_back(line_at(text, static_cast<float>(x), static_cast<float>(y), 30, 18));
+  }
   const DocumentResult doc = doc_of("f.pdf", {page_of(1, lines)});
   const DocumentStructure l2 = analyze_structure(doc, {.level = 2});
   CHECK(l2.pages[0].dropped_lines.size() == 9);
@@ -115,7 +123,8 @@ TEST_CASE("level 2: figure text (ticks and labels scattered around a plot) dropp
   CHECK(text.find("75") == std::string::npos);
   CHECK(text.find("The chart shows") != std::string::npos);
   CHECK(text.find("falls back") != std::string::npos);
-  CHECK(text.find("1 2 3 4") != std::string::npos);
+  CHECK(text.find("15 25 35 45") != std::string::npos);
+  for (const char* byte : {"00", "05", "64", "69", "0a", "3e"}) CHECK(text.find(byte) != std::string::npos);
   CHECK(all_text(analyze_structure(doc, {.level = 1})).find("hour of day") != std::string::npos);
 }
 
@@ -146,6 +155,89 @@ TEST_CASE("level 2: paragraphs repeated across pages are written once", "[encode
   const double r2 = word_recall(faithful, compact2).recall();
   CHECK(r2 < 0.8);
   CHECK(r2 > 0.5);
+}
+
+TEST_CASE("level 2: repeated paragraphs of fewer than 8 words are kept", "[encode][levels]") {
+  // nettle writes "This function also resets the context." under every digest function: short
+  // and said of a different function each time.
+  std::vector<PageResult> pages;
+  for (int n = 1; n <= 2; ++n) {
+    pages.push_back(page_of(n, {line_at("void sha" + std::to_string(n) + "_digest (struct ctx *ctx) Writes the digest.", 100, 100),
+                                line_at("This function also resets the context.", 100, 160)}));
+  }
+  const DocumentStructure l2 = analyze_structure(doc_of("n.pdf", pages), {.level = 2});
+  CHECK(l2.pages[1].n_repeated_blocks == 0);
+  const std::string text = all_text(l2);
+  CHECK(text.find("resets the context", text.find("resets the context") + 1) != std::string::npos);
+}
+
+TEST_CASE("level 2: a table of contents keeps the titles no heading repeats, without page numbers",
+          "[encode][levels]") {
+  const auto entry = [](const std::string& text, float y) { return line_at(text, 100, y, 600, 20, 1.0f); };
+  const PageResult contents = page_of(1, {entry("1 Introduction . . . . . . . . . . . . . . . . . . . . 1", 100),
+                                         entry("2 Simple manipulations . . . . . . . . . . . . . . . 8", 125),
+                                         entry("3 Objects, their modes and attributes . . . . . . 14", 150)});
+  const PageResult body = page_of(2, {line_at("1 Introduction", 100, 100, 300, 30, 1.0f),
+                                      line_at("R is an integrated suite of software facilities for data", 100, 160, 600, 20, 1.0f),
+                                      line_at("manipulation, calculation and graphical display. Among", 100, 188, 600, 20, 1.0f),
+                                      line_at("other things it has an effective data handling facility.", 100, 216, 600, 20, 1.0f)});
+  const DocumentResult doc = doc_of("r.pdf", {contents, body});
+  const DocumentStructure l1 = analyze_structure(doc, {.level = 1});
+  REQUIRE(l1.pages[0].blocks.size() == 1);
+  CHECK(l1.pages[0].blocks[0].kind == BlockKind::kTable);
+  CHECK(l1.pages[1].blocks[0].kind == BlockKind::kHeading);
+  const DocumentStructure l2 = analyze_structure(doc, {.level = 2});
+  REQUIRE(l2.pages[0].blocks.size() == 1);
+  CHECK(l2.pages[0].blocks[0].kind == BlockKind::kParagraph);
+  CHECK(l2.pages[0].blocks[0].text == "2 Simple manipulations\n3 Objects, their modes and attributes");
+  CHECK(to_dtoon(l2).starts_with("doc: r.pdf pages: 2\n2 Simple manipulations\n3 Objects, their modes and attributes\n~p2\n"));
+  // A contents page whose every title is a heading of the document leaves nothing.
+  const PageResult short_contents = page_of(1, {entry("1 Introduction . . . . . . . . . . . . . 1", 100),
+                                               entry("1 Introduction . . . . . . . . . . . . . 1", 125),
+                                               entry("1 Introduction . . . . . . . . . . . . . 1", 150)});
+  CHECK(analyze_structure(doc_of("r.pdf", {short_contents, body}), {.level = 2}).pages[0].blocks.empty());
+}
+
+TEST_CASE("level 2: texinfo margin labels ([Function]) dropped, the signature joined", "[encode][levels]") {
+  // nettle: the label sits flush right, on the row of a signature that wraps.
+  const DocumentResult doc = doc_of(
+      "n.pdf", {page_of(1, {line_at("void sha256_digest (struct sha256 ctx *ctx , size t length , uint8 t", 100, 100, 520),
+                            line_at("[Function]", 630, 100, 70),
+                            line_at("*digest ) Performs final processing and extracts the message digest.", 140, 125, 560),
+                            line_at("See [Function] and [Macro] in the index.", 100, 180, 300)})});
+  const DocumentStructure l1 = analyze_structure(doc, {.level = 1});
+  const DocumentStructure l2 = analyze_structure(doc, {.level = 2});
+  CHECK(all_text(l1).find("uint8 t\n[Function] *digest )") != std::string::npos);
+  CHECK(l2.pages[0].dropped_lines == std::vector<std::size_t>{1});
+  CHECK(all_text(l2) ==
+        "void sha256_digest (struct sha256 ctx *ctx , size t length , uint8 t *digest ) Performs final processing and "
+        "extracts the message digest.\nSee [Function] and [Macro] in the index.\n");
+}
+
+TEST_CASE("level 2: printed page numbers of cross-references dropped", "[encode][levels]") {
+  const DocumentResult doc = doc_of(
+      "o.pdf", {page_of(1, {line_at("See Section 14.2.8 [Integer Conversions], page 302, for details.", 100, 100),
+                            line_at("See also: [dlmread], page 284, [csvread], page 285.", 100, 160),
+                            line_at("See plot datafile using (p. 116) and (page 12), but keep (p. x) and page 7.", 100, 220)})});
+  CHECK(all_text(analyze_structure(doc, {.level = 1})).find("page 302") != std::string::npos);
+  CHECK(all_text(analyze_structure(doc, {.level = 2})) ==
+        "See Section 14.2.8 [Integer Conversions], for details.\n"
+        "See also: [dlmread], [csvread].\n"
+        "See plot datafile using and, but keep (p. x) and page 7.\n");
+}
+
+TEST_CASE("level 2: a listing's line numbers standing apart from its lines dropped", "[encode][levels]") {
+  std::vector<TextLine> lines = {line_at("Listing 1 multiplies two polynomials as follows here.", 100, 60)};
+  for (int k = 1; k <= 6; ++k) lines.push_back(line_at(std::to_string(k), 80, 80.0f + 25 * k, 12, 20));
+  lines.push_back(line_at("34 35 36 37 38", 100, 300, 200));
+  lines.push_back(line_at("1 2 4 5", 100, 360, 100));         // not counting up by one
+  lines.push_back(line_at("7 8 9", 100, 420, 100));           // only three
+  const DocumentResult doc = doc_of("c.pdf", {page_of(1, lines)});
+  const std::string l1 = all_text(analyze_structure(doc, {.level = 1}));
+  CHECK(l1.find("34 35 36 37 38") != std::string::npos);
+  CHECK(l1.find("\n1 2 3 4 5 6\n") != std::string::npos);
+  CHECK(all_text(analyze_structure(doc, {.level = 2})) ==
+        "Listing 1 multiplies two polynomials as follows here.\n1 2 4 5\n7 8 9\n");
 }
 
 TEST_CASE("level 2: a RepeatFilter shared by the documents of a run drops what earlier ones wrote",

@@ -184,6 +184,40 @@ TEST_CASE("levels: level 0 keeps (and so lists no) furniture; level 2 keeps this
   CHECK(aggressive.n_tokens_compact < faithful.n_tokens_compact);
 }
 
+TEST_CASE("recall reference: wrapped words rejoined inside blocks, on both sides; level 0 recalls all",
+          "[encode][stats]") {
+  CHECK(undo_hyphenation("cus-\ntomization and Fc-\nConfigParse, a 64-\nbit x-\n\ny") ==
+        "customization and Fc-\nConfigParse, a 64-\nbit x-\n\ny");
+  // A page whose txt text wraps "customization" inside a block and "configura-" / "tion"
+  // across a block boundary (a column break), with a page number.
+  PageResult page;
+  page.page_number = 1;
+  page.width_px = 1000;
+  page.height_px = 1400;
+  page.lines = {line_at("Fontconfig User Guide", 300, 20, 400, 30),
+                line_at("Load the per-user cus-", 100, 200, 400, 30),
+                line_at("tomization file, then the configura-", 100, 240, 400, 30),
+                line_at("tion of the system.", 550, 200, 400, 30),
+                line_at("7", 500, 1350, 20, 30)};
+  page.text = "Fontconfig User Guide\n\nLoad the per-user cus-\ntomization file, then the configura-\n\n"
+              "tion of the system.\n\n7\n";
+  const DocumentResult doc{.path = "f.pdf", .pages = {page}};
+  const DocumentStructure l1 = analyze_structure(doc, {.level = 1});
+  REQUIRE(l1.pages[0].furniture_lines == std::vector<std::size_t>{4});  // the page number
+  CHECK(faithful_body(page, l1.pages[0]) ==
+        "Fontconfig User Guide\n\nLoad the per-user customization file, then the configura-\n\ntion of the system.");
+  for (int level : {0, 1}) {
+    INFO("level " << level);
+    const DocumentStats stats = compute_stats(doc, analyze_structure(doc, {.level = level}), tokenizer());
+    CHECK(stats.words.n_words == 16);
+    CHECK(stats.words.recall() == 1.0);
+  }
+  // A text that does not match its lines (hand-built results): the lines alone, furniture out.
+  page.text = "something else\n";
+  CHECK(faithful_body(page, l1.pages[0]) ==
+        "Fontconfig User Guide\nLoad the per-user customization file, then the configuration of the system.\n");
+}
+
 TEST_CASE("redactions are counted per type", "[encode][stats]") {
   DocumentResult doc = sample_like();
   doc.redactions = {

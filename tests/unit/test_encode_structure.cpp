@@ -65,8 +65,14 @@ DocumentResult doc_of(std::vector<PageResult> pages) {
 
 TEST_CASE("join_lines rejoins words hyphenated across a line end", "[encode][structure]") {
   CHECK(join_lines({"the compres-", "sion works"}) == "the compression works");
-  CHECK(join_lines({"a well-", "Known fact"}) == "a well- Known fact");  // next line not lowercase
-  CHECK(join_lines({"page 3-", "4 here"}) == "page 3- 4 here");         // not a letter before '-'
+  // Not lower-case on both sides: a hyphen (a real one, or one we cannot tell), kept, no space.
+  CHECK(join_lines({"das Debian-", "Paketarchiv"}) == "das Debian-Paketarchiv");
+  CHECK(join_lines({"call Fc-", "ConfigParse()"}) == "call Fc-ConfigParse()");
+  CHECK(join_lines({"pages 3-", "4 here"}) == "pages 3-4 here");
+  CHECK(join_lines({"a 64-", "bit value"}) == "a 64-bit value");
+  // A dash after a space or another dash is no hyphen: the lines join with a space.
+  CHECK(join_lines({"the result -", "or none"}) == "the result - or none");
+  CHECK(join_lines({"run with --", "verbose"}) == "run with -- verbose");
   CHECK(join_lines({"  spaced   out ", "\tline  "}) == "spaced out line");
   CHECK(join_lines({}) == "");
 }
@@ -314,6 +320,32 @@ TEST_CASE("tables of contents: dot leaders become title|page rows, wrapped title
                                {"Index", "xiv"}});
 }
 
+TEST_CASE("tables of contents: a long title's short leader (2 or 3 dots) on a contents page", "[encode][structure][table]") {
+  // R-intro's contents: bold chapter lines, taller than the others, whose long titles leave
+  // room for two leader dots only ("# 2 Simple manipulations; numbers and vectors . . 8" was
+  // written as a heading).
+  std::vector<TextLine> lines = {
+      cell("1.11 Data permanency and removing objects . . . . . . . . . . . . 6", 130, 100, 570),
+      line_at("2 Simple manipulations; numbers and vectors . . 8", 100, 130, 600, 30),
+      cell("2.1 Vectors and assignment . . . . . . . . . . . . . . . . . . . . 8", 130, 170, 570),
+      cell("2.2 Vector arithmetic . . . . . . . . . . . . . . . . . . . . . . . 9", 130, 195, 570),
+      line_at("9 Grouping, loops and conditional execution . . 43", 100, 225, 600, 30),
+      cell("9.1 Grouped expressions . . . . . . . . . . . . . . . . . . . . . 43", 130, 265, 570)};
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  REQUIRE(s.pages[0].blocks.size() == 1);
+  CHECK(s.pages[0].blocks[0].rows == Rows{{"1.11 Data permanency and removing objects", "6"},
+                                          {"2 Simple manipulations; numbers and vectors", "8"},
+                                          {"2.1 Vectors and assignment", "8"},
+                                          {"2.2 Vector arithmetic", "9"},
+                                          {"9 Grouping, loops and conditional execution", "43"},
+                                          {"9.1 Grouped expressions", "43"}});
+  // Elsewhere two dots before a number are text: "{1, . . 9}" or a sentence's " . . 8".
+  const DocumentStructure prose = analyze_structure(doc_of({page_of(1, {
+      line_at("The digits run 0, 1, . . 9 and the pages 1 . . 8", 100, 100, 600)})}));
+  REQUIRE(prose.pages[0].blocks.size() == 1);
+  CHECK(prose.pages[0].blocks[0].text == "The digits run 0, 1, . . 9 and the pages 1 . . 8");
+}
+
 TEST_CASE("tables of contents: page numbers read after the titles find their rows", "[encode][structure][table]") {
   // The leader stops short of the page number, which a reading order reads as a column of
   // its own; a chapter line has no leader at all.
@@ -361,6 +393,34 @@ TEST_CASE("code: monospaced indented lines without cues; prose of one width is n
   REQUIRE(code.size() == 1);
   CHECK(code[0]->text == "define greeting\n  say hello\n  say world\ndone");
   CHECK(blocks_of_kind(s.pages[0], BlockKind::kParagraph).size() == 2);
+}
+
+TEST_CASE("code: a listing split by its blank lines stays one, with the plain words and comments in it",
+          "[encode][structure][code]") {
+  // libtasn1's ASN.1 listing: a blank line between every line, and "BEGIN" and "END" have no
+  // cue; its font (10 px per character) is measured on the code around them.
+  std::vector<TextLine> lines = {line_at("For example, consider an ASN.1 definitions file as follows:", 100, 60, 600)};
+  float y = 100;
+  for (const char* text : {"MYPKIX1 { }", "DEFINITIONS IMPLICIT TAGS ::=", "BEGIN", "OtherStruct := SEQUENCE {", "}", "END"}) {
+    lines.push_back(cell(text, 150, y));
+    y += 50;  // a blank line
+  }
+  // bzip2's loop: a comment that reads as prose between two statements.
+  for (const char* text : {"while (more) {", "/* get data to write into buf, and set nBuf appropriately */",
+                           "nWritten = BZ2_bzWrite(&bzerror, b, buf, nBuf);", "}"}) {
+    lines.push_back(cell(text, 150, y));
+    y += 25;
+  }
+  lines.push_back(line_at("The file is read in one pass and written out as it goes.", 100, y + 20, 600));
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 3);
+  REQUIRE(blocks[1].kind == BlockKind::kCode);
+  CHECK(blocks[1].text ==
+        "MYPKIX1 { }\n\nDEFINITIONS IMPLICIT TAGS ::=\n\nBEGIN\n\nOtherStruct := SEQUENCE {\n\n}\n\nEND\n\n"
+        "while (more) {\n/* get data to write into buf, and set nBuf appropriately */\n"
+        "nWritten = BZ2_bzWrite(&bzerror, b, buf, nBuf);\n}");
+  CHECK(blocks[2].kind == BlockKind::kParagraph);
 }
 
 TEST_CASE("level 1 drops rules and dot leaders outside tables", "[encode][structure]") {

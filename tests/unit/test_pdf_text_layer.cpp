@@ -256,6 +256,38 @@ TEST_CASE("rules, frames, plots and filled shapes are not text-like", "[pdf][tex
   CHECK(coverage_reason(c).empty());
 }
 
+// developers-reference-fr's table-of-contents pages at the 36 dpi probe: light text whose dot
+// leaders render as specks, and a footer rule that touches the page number ("ii") below it.
+// Rule and number made one 5 px blob, as tall as text, outside the text boxes: the pages went
+// to OCR ("text layer covers 55-59% of the inked page").
+TEST_CASE("a rule touching a glyph is not text-like ink", "[pdf][text_layer]") {
+  Canvas page(306, 396);  // a Letter page at 36 dpi; page pixels at 72 dpi are twice as large
+  std::vector<TextLine> lines;
+  for (int y = 40; y < 340; y += 12) {
+    page.text_row(56, 100, y);                                 // a title
+    for (int x = 104; x < 258; x += 4) page.fill(x, y + 3, x + 1, y + 4);  // its leader: 1 px dots
+    page.text_row(265, 270, y);                                // its page number
+    lines.push_back(box_line(112, 2 * y - 2, 516, 2 * y + 10));
+    lines.push_back(box_line(530, 2 * y - 2, 540, 2 * y + 10));
+  }
+  page.fill(36, 369, 270, 370);  // the footer rule
+  page.fill(36, 370, 37, 374);   // "ii" below it, touching it
+  page.fill(38, 370, 39, 374);
+  lines.push_back(box_line(72, 740, 77.5f, 753));
+  const InkCoverage c = ink_coverage(page.image, 36, 72, lines);
+  CHECK(c.n_textlike_outside_px == 0);
+  CHECK(c.n_textlike_in_text_px >= 25 * (15 + 2) * 8);  // every title and number counts
+  CHECK(coverage_reason(c).empty());
+
+  SECTION("text outside the text boxes still counts, underlined or not") {
+    page.text_row(56, 250, 380);   // a line the text layer lacks (65 glyphs)...
+    page.fill(56, 384, 250, 385);  // ...underlined, the rule touching its glyphs
+    page.text_row(56, 250, 388);   // and one more, plain
+    const InkCoverage more = ink_coverage(page.image, 36, 72, lines);
+    CHECK(more.n_textlike_outside_px >= 2 * 65 * 8);
+  }
+}
+
 // ---- PDF pages ---------------------------------------------------------------
 
 TEST_CASE("born-digital pages: text lines match the drawn lines", "[pdf][text_layer]") {

@@ -119,15 +119,63 @@ WordRecall word_recall(std::string_view reference, std::string_view candidate) {
   return out;
 }
 
-std::string faithful_body(const PageResult& page, const PageStructure& structure) {
-  std::vector<std::string> lines;
-  std::size_t f = 0;
-  for (std::size_t i = 0; i < page.lines.size(); ++i) {
-    while (f < structure.furniture_lines.size() && structure.furniture_lines[f] < i) ++f;
-    if (f < structure.furniture_lines.size() && structure.furniture_lines[f] == i) continue;
-    lines.push_back(page.lines[i].text);
+std::string undo_hyphenation(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '-' && i > 0 && i + 2 < text.size() && lower(text[i - 1]) && text[i + 1] == '\n' &&
+        lower(text[i + 2])) {
+      ++i;  // drops "-\n"
+      continue;
+    }
+    out.push_back(text[i]);
   }
-  return join_lines(lines);
+  return out;
+}
+
+std::string faithful_body(const PageResult& page, const PageStructure& structure) {
+  const auto trimmed = [](std::string_view t) {  // as the txt writer trims a line
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) {
+      t.remove_suffix(1);
+    }
+    return t;
+  };
+  const auto furniture = [&](std::size_t i) {
+    return std::binary_search(structure.furniture_lines.begin(), structure.furniture_lines.end(), i);
+  };
+  // The txt text's lines are the page's non-empty lines, a blank line between blocks: walk both
+  // to keep the blank lines. A text that does not match its lines gives the lines alone.
+  std::string body;
+  std::string_view text = page.text;
+  bool matched = !text.empty();
+  bool blank = false;
+  for (std::size_t i = 0; i < page.lines.size() && matched; ++i) {
+    const std::string_view line = trimmed(page.lines[i].text);
+    if (line.empty()) continue;
+    while (true) {
+      const std::size_t end = std::min(text.find('\n'), text.size());
+      const std::string_view text_line = text.substr(0, end);
+      text.remove_prefix(std::min(end + 1, text.size()));
+      if (text_line == line) break;
+      if (!trimmed(text_line).empty() || text.empty()) {
+        matched = false;
+        break;
+      }
+      blank = true;
+    }
+    if (!matched || furniture(i)) continue;
+    body += blank && !body.empty() ? "\n\n" : body.empty() ? "" : "\n";
+    body += line;
+    blank = false;
+  }
+  if (!matched) {
+    body.clear();
+    for (std::size_t i = 0; i < page.lines.size(); ++i) {
+      if (!furniture(i)) body += page.lines[i].text + "\n";
+    }
+  }
+  return undo_hyphenation(body);
 }
 
 std::size_t image_tokens(const ImageTokenFormula& f, int width_px, int height_px) {
@@ -279,7 +327,7 @@ DocumentStats compute_stats(const DocumentResult& document, const DocumentStruct
     const std::string compact = dtoon_page(page_structure, p == 0);
     s.n_tokens_compact = tokenizer.count(compact);
     s.n_tokens_image = image_tokens(kImageBaseline, page.width_px, page.height_px);
-    s.words = word_recall(faithful_body(page, page_structure), compact);
+    s.words = word_recall(faithful_body(page, page_structure), undo_hyphenation(compact));
     // Level 0 keeps furniture in the compact text: nothing to list then.
     for (std::size_t i : page_structure.furniture_lines) {
       if (structure.level >= 1 && i < page.lines.size()) s.furniture.push_back(page.lines[i].text);

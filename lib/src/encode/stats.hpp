@@ -31,8 +31,14 @@ WordRecall word_recall(std::string_view reference, std::string_view candidate);
 // The words of text as word_recall sees them, in order.
 std::vector<std::string> words_of(std::string_view text);
 
-// The page's faithful text without its furniture lines, with line-end hyphenation undone
-// (a wrapping artifact, not content): what recall is measured against.
+// Undoes line-end hyphenation: "[a-z]-\n[a-z]" loses its "-\n" (a word wrapped inside a
+// block; across a blank line, between blocks, nothing is joined).
+std::string undo_hyphenation(std::string_view text);
+
+// What recall is measured against: the page's faithful text (txt, blank lines between its
+// blocks kept) without its furniture lines, through undo_hyphenation. The compact text is
+// measured through undo_hyphenation too, so a level that keeps the faithful lines (level 0)
+// recalls all of it, and one that rejoins wrapped words (level 1) loses none.
 std::string faithful_body(const PageResult& page, const PageStructure& structure);
 
 // The image baseline (n_tokens_image): OpenAI's published "high detail" image formula for

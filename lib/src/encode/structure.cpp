@@ -56,7 +56,9 @@ constexpr float kLowConfidence = 0.6f;         // lines recognised below this co
 constexpr std::size_t kFigureMinLines = 4;     // figure text: a run of this many label fragments
 constexpr std::size_t kFragmentMaxWords = 3;
 constexpr std::size_t kFragmentMaxBytes = 24;
-constexpr std::size_t kRepeatMinWords = 5;     // shorter repeated paragraphs are kept
+constexpr double kFigureTextShare = 0.1;      // ... around an area this much covered by text boxes at most
+constexpr std::size_t kLineNumbersMin = 4;     // a listing's line numbers: this many, counting up
+constexpr std::size_t kRepeatMinWords = 8;     // shorter repeated paragraphs are kept
 
 using Box = BoxF;
 
@@ -348,33 +350,57 @@ struct Line {
   int table = -1;         // >= 0: stands for table #table in the reading order
 };
 
+// Makes line (whose text was original) a table-of-contents entry: title before, page
+// reference after (may be empty); the box is split in proportion to the characters.
+void make_entry(Line& line, const std::string& original, std::string before, std::string after) {
+  line.leader = true;
+  const float w = line.box.w();
+  const float n_total = static_cast<float>(std::max<std::size_t>(count_code_points(original), 1));
+  Box title = line.box;
+  title.x1 = line.box.x0 + w * static_cast<float>(count_code_points(before)) / n_total;
+  if (!after.empty()) {
+    line.toc_ref = std::move(after);
+    line.ref_box = line.box;
+    line.ref_box.x0 = line.box.x1 - w * static_cast<float>(count_code_points(line.toc_ref)) / n_total;
+  }
+  line.box = title;
+  line.text = std::move(before);
+}
+
 // Level >= 1: removes dot leaders. "Intro ....... 5" becomes a TOC entry (text "Intro",
-// toc_ref "5", boxes split in proportion to the characters); a leader elsewhere becomes a space.
+// toc_ref "5"); a leader elsewhere becomes a space.
 void remove_leaders(Line& line) {
-  const std::string original = line.text;
-  std::string text = original;
+  std::string text = line.text;
   for (Span s = find_leader(text); s.begin != std::string::npos; s = find_leader(text)) {
     line.leader = true;
-    const std::string before = trim(std::string_view(text).substr(0, s.begin));
-    const std::string after = trim(std::string_view(text).substr(s.end));
+    std::string before = trim(std::string_view(text).substr(0, s.begin));
+    std::string after = trim(std::string_view(text).substr(s.end));
     if (after.empty() || (is_page_ref(after) && line.toc_ref.empty())) {
-      // Shrink the box to the title; the reference (if any) gets the right end.
-      const float w = line.box.w();
-      const float n_total = static_cast<float>(std::max<std::size_t>(count_code_points(original), 1));
-      Box title = line.box;
-      title.x1 = line.box.x0 + w * static_cast<float>(count_code_points(before)) / n_total;
-      if (!after.empty()) {
-        line.toc_ref = after;
-        line.ref_box = line.box;
-        line.ref_box.x0 = line.box.x1 - w * static_cast<float>(count_code_points(after)) / n_total;
-      }
-      line.box = title;
-      text = before;
-      break;
+      make_entry(line, line.text, std::move(before), std::move(after));
+      return;
     }
     text = collapse_whitespace(before + " " + after);
   }
   line.text = std::move(text);
+}
+
+// On a table-of-contents page: an entry whose leader is too short to be one on its own
+// ("2 Simple manipulations; numbers and vectors . . 8": a long title leaves room for 2 or 3
+// dots) becomes an entry too. The dots must stand as words of their own before the reference.
+void remove_short_leader(Line& line) {
+  const std::size_t last_space = line.text.rfind(' ');
+  if (last_space == std::string::npos || !is_page_ref(std::string_view(line.text).substr(last_space + 1))) return;
+  std::string_view before = std::string_view(line.text).substr(0, last_space);
+  std::size_t n_dots = 0;
+  while (!before.empty()) {
+    const std::size_t space = before.rfind(' ');
+    const std::string_view word = before.substr(space == std::string_view::npos ? 0 : space + 1);
+    if (word.find_first_not_of('.') != std::string_view::npos) break;
+    n_dots += word.size();
+    before = before.substr(0, space == std::string_view::npos ? 0 : space);
+  }
+  if (n_dots < 2 || before.empty()) return;
+  make_entry(line, line.text, trim(before), line.text.substr(last_space + 1));
 }
 
 // Per page: the lines with text and which of them sit in the furniture bands.
@@ -846,6 +872,7 @@ std::vector<Table> find_tocs(const std::vector<Line>& lines) {
     if (j - i >= 2) {
       Table t;
       t.block.kind = BlockKind::kTable;
+      t.block.contents = true;
       for (std::size_t k = i; k < j; ++k) {
         t.block.rows.push_back({lines[k].text, lines[k].toc_ref});
         t.lines.push_back(k);
@@ -920,11 +947,12 @@ bool is_code_run(const std::vector<const Line*>& lines, float margin_x, float h)
 // A short run (<= 3 lines, no prose) next to code, with a cue of its own or in the code's
 // monospaced font, is code too: blank lines and indentation split lone lines such as "}"
 // or "#include <x.h>" off a listing.
+// A comment that reads as prose ("/* get data to write into buf */") counts as code.
 bool joins_code(const std::vector<const Line*>& run, const std::vector<const Line*>& code) {
   if (run.size() > 3) return false;
   bool cue = false;
   for (const Line* l : run) {
-    if (is_prose_line(l->text)) return false;
+    if (is_prose_line(l->text) && code_cue(l->text) < 2) return false;
     cue = cue || code_cue(l->text) > 0;
   }
   if (cue) return true;
@@ -1131,11 +1159,22 @@ void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, flo
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       Piece& p = pieces[i];
       if (p.code || p.lines.front()->table >= 0) continue;
-      const bool after = i > 0 && pieces[i - 1].code && near(pieces[i - 1].lines.back(), p.lines.front()) &&
-                         joins_code(p.lines, pieces[i - 1].lines);
-      const bool before = i + 1 < pieces.size() && pieces[i + 1].code &&
-                          near(p.lines.back(), pieces[i + 1].lines.front()) && joins_code(p.lines, pieces[i + 1].lines);
-      if (after || before) p.code = changed = true;
+      const bool after = i > 0 && pieces[i - 1].code && near(pieces[i - 1].lines.back(), p.lines.front());
+      const bool before = i + 1 < pieces.size() && pieces[i + 1].code && near(p.lines.back(), pieces[i + 1].lines.front());
+      if (!after && !before) continue;
+      // The code pieces around it that one listing would join give the font together
+      // ("BEGIN" between one-line pieces of an ASN.1 listing split by its blank lines).
+      std::vector<const Line*> around;
+      for (std::size_t k = i; k-- > 0 && pieces[k].code && near(pieces[k].lines.back(), pieces[k + 1].lines.front());) {
+        around.insert(around.begin(), pieces[k].lines.begin(), pieces[k].lines.end());
+      }
+      for (std::size_t k = i + 1; k < pieces.size() && pieces[k].code && near(pieces[k - 1].lines.back(), pieces[k].lines.front()); ++k) {
+        around.insert(around.end(), pieces[k].lines.begin(), pieces[k].lines.end());
+      }
+      if ((after && joins_code(p.lines, pieces[i - 1].lines)) || (before && joins_code(p.lines, pieces[i + 1].lines)) ||
+          joins_code(p.lines, around)) {
+        p.code = changed = true;
+      }
     }
   }
 
@@ -1179,8 +1218,77 @@ bool is_number_label(std::string_view t) {
   return std::any_of(t.begin(), t.end(), is_digit) && n_letters <= 2;
 }
 
-// Figure text: runs of >= 4 consecutive short fragments, half of them numbers, spread over
-// more than one row and more than one column (axis ticks, labels, legends). Marks them.
+// Level 2: printed page numbers of cross-references go ("See [Graphics], page 68" and
+// "See plot datafile using (p. 116)" keep "[Graphics]" and "plot datafile using"): the
+// dtoon page markers number the input's pages, which are not the printed ones.
+std::string drop_page_refs(std::string_view t) {
+  // Where a page reference starting at i ends (an opening text, digits, a closing text), or 0.
+  const auto ref_end = [&](std::size_t i, std::string_view open, std::string_view close) -> std::size_t {
+    if (!t.substr(i).starts_with(open)) return 0;
+    std::size_t j = i + open.size();
+    while (j < t.size() && is_digit(t[j])) ++j;
+    if (j == i + open.size() || !t.substr(j).starts_with(close)) return 0;
+    return j + close.size();
+  };
+  std::string out;
+  std::size_t i = 0;
+  while (i < t.size()) {
+    if (const std::size_t end = ref_end(i, "], page ", ""); end > 0 && (end == t.size() || !is_alpha(t[end]))) {
+      out.push_back(']');
+      i = end;
+    } else if (const std::size_t p = std::max(ref_end(i, " (p. ", ")"), ref_end(i, " (page ", ")")); p > 0) {
+      i = p;
+    } else {
+      out.push_back(t[i++]);
+    }
+  }
+  return out;
+}
+
+// The integers of a line made only of integers ("34 35 36", " 7", "000021"); empty otherwise.
+std::vector<long> integers_of(std::string_view t) {
+  std::vector<long> out;
+  std::size_t i = 0;
+  while (i < t.size()) {
+    if (t[i] == ' ') {
+      ++i;
+      continue;
+    }
+    long n = 0;
+    const std::size_t start = i;
+    while (i < t.size() && is_digit(t[i]) && i - start < 9) n = 10 * n + (t[i++] - '0');
+    if (i == start || (i < t.size() && t[i] != ' ')) return {};
+    out.push_back(n);
+  }
+  return out;
+}
+
+// A listing's line numbers read apart from their lines: a paragraph or code block made only
+// of at least kLineNumbersMin integers that count up by one ("1" ... "21" down a margin,
+// "34 35 36 ... 48").
+bool is_line_numbers(const Block& b) {
+  if (b.kind != BlockKind::kParagraph && b.kind != BlockKind::kCode) return false;
+  const std::vector<long> numbers = integers_of(collapse_whitespace(b.text));
+  for (std::size_t k = 1; k < numbers.size(); ++k) {
+    if (numbers[k] != numbers[k - 1] + 1) return false;
+  }
+  return numbers.size() >= kLineNumbersMin;
+}
+
+// A texinfo category label: "[Function]", "[Macro]", "[Data type]", "[Built-in Function]"
+// (brackets around 1-3 words of letters, the first capitalised).
+bool is_margin_label(std::string_view t) {
+  if (t.size() < 3 || t.front() != '[' || t.back() != ']') return false;
+  t = t.substr(1, t.size() - 2);
+  return n_words(t) <= 3 && t.front() >= 'A' && t.front() <= 'Z' &&
+         std::all_of(t.begin(), t.end(), [](char c) { return is_alpha(c) || c == ' ' || c == '-'; });
+}
+
+// Figure text: runs of >= 4 consecutive short fragments, half of them numbers, with an axis
+// of each kind (two fragments on one row, two in one column) around an area that is no text
+// (text boxes cover at most kFigureTextShare of the run's bounding box: the plot is drawn).
+// Marks them. Hex dumps, matrices, equations and columns of section numbers are dense with
+// text, or have no row or no column: kept.
 std::vector<bool> figure_text(const std::vector<Line>& flow) {
   std::vector<bool> drop(flow.size(), false);
   std::size_t i = 0;
@@ -1189,14 +1297,27 @@ std::vector<bool> figure_text(const std::vector<Line>& flow) {
     while (j < flow.size() && flow[j].table < 0 && is_fragment(flow[j].text)) ++j;
     if (j - i >= kFigureMinLines) {
       std::size_t n_numeric = 0;
-      bool one_row = true;
-      bool one_column = true;
+      bool row_pair = false;
+      bool column_pair = false;
+      Box area = flow[i].box;
       for (std::size_t k = i; k < j; ++k) {
         n_numeric += is_number_label(flow[k].text);
-        one_row = one_row && v_overlap(flow[k].box, flow[i].box) > 0;
-        one_column = one_column && h_overlap(flow[k].box, flow[i].box) > 0;
+        area = unite(area, flow[k].box);
+        for (std::size_t m = i; m < k; ++m) {
+          row_pair = row_pair || same_row(flow[m].box, flow[k].box);
+          column_pair = column_pair || h_overlap(flow[m].box, flow[k].box) > 0;
+        }
       }
-      if (2 * n_numeric >= j - i && !one_row && !one_column) std::fill(drop.begin() + static_cast<long>(i), drop.begin() + static_cast<long>(j), true);
+      double text_area = 0;
+      for (const Line& l : flow) {
+        const float w = h_overlap(l.box, area);
+        const float h = v_overlap(l.box, area);
+        if (w > 0 && h > 0) text_area += static_cast<double>(w) * h;
+      }
+      const double box_area = std::max(1.0, static_cast<double>(area.w()) * area.h());
+      if (2 * n_numeric >= j - i && row_pair && column_pair && text_area <= kFigureTextShare * box_area) {
+        std::fill(drop.begin() + static_cast<long>(i), drop.begin() + static_cast<long>(j), true);
+      }
     }
     i = std::max(j, i + 1);
   }
@@ -1237,16 +1358,29 @@ void faithful_blocks(const PageResult& page, PageStructure& out) {
 // Level >= 1: the blocks of one page from its non-furniture lines (reading order).
 void structure_page(const PageResult& result, std::vector<Line> body, int level, RepeatFilter& repeats,
                     PageStructure& page) {
-  // Rules go, dot leaders go; level 2: low-confidence lines go.
+  // Rules go, dot leaders go; level 2: low-confidence lines and margin labels go.
+  float right_edge = 0;
+  std::vector<float> body_heights;
+  for (const Line& line : body) {
+    right_edge = std::max(right_edge, line.box.x1);
+    body_heights.push_back(line.box.h());
+  }
+  const float body_h = median(body_heights);
   std::vector<Line> kept;
   for (Line& line : body) {
-    if (level == 2 && line.confidence < kLowConfidence) {
+    if (level == 2 && (line.confidence < kLowConfidence ||
+                       (is_margin_label(line.text) && line.box.x1 >= right_edge - body_h))) {
       page.dropped_lines.push_back(line.index);
       continue;
     }
     if (is_rule(line.text)) continue;
     remove_leaders(line);
     if (!line.text.empty() || !line.toc_ref.empty()) kept.push_back(std::move(line));
+  }
+  if (std::count_if(kept.begin(), kept.end(), [](const Line& l) { return l.leader; }) >= kTocMinLeaders) {
+    for (Line& line : kept) {
+      if (!line.leader) remove_short_leader(line);
+    }
   }
   std::vector<float> heights;
   for (const Line& l : kept) heights.push_back(l.box.h());
@@ -1306,6 +1440,11 @@ void structure_page(const PageResult& result, std::vector<Line> body, int level,
   if (level == 2) {  // paragraphs and items written before (in this document or the run) go
     std::vector<Block> blocks;
     for (Block& b : page.blocks) {
+      if (b.kind != BlockKind::kCode) b.text = drop_page_refs(b.text);
+      for (std::vector<std::string>& row : b.rows) {
+        for (std::string& cell : row) cell = drop_page_refs(cell);
+      }
+      if (is_line_numbers(b)) continue;
       const bool text = b.kind == BlockKind::kParagraph || b.kind == BlockKind::kListItem;
       if (text && n_words(b.text) >= kRepeatMinWords && repeats.seen(lower_ascii(b.text))) {
         ++page.n_repeated_blocks;
@@ -1351,11 +1490,12 @@ std::string join_lines(const std::vector<std::string>& lines) {
       continue;
     }
     const std::size_t n = out.size();
-    if (n >= 2 && out[n - 1] == '-' && is_lower(out[n - 2]) && is_lower(line.front())) {
-      out.pop_back();
-    } else {
+    const bool hyphen = n >= 2 && out[n - 1] == '-' && (is_alpha(out[n - 2]) || is_digit(out[n - 2]));
+    if (hyphen && is_lower(out[n - 2]) && is_lower(line.front())) {
+      out.pop_back();  // "compres-" + "sion": a hyphenated word
+    } else if (!hyphen) {
       out.push_back(' ');
-    }
+    }  // else "Debian-" + "Paketarchiv", "64-" + "bit": a hyphen kept, no space
     out += line;
   }
   return out;
@@ -1416,6 +1556,32 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
       faithful_blocks(result, page);
     } else {
       structure_page(result, std::move(body), out.level, repeats, page);
+    }
+  }
+  if (out.level == 2) {
+    // A table of contents at level 2: its titles, one per line, without printed page numbers,
+    // and without those that a heading of the document repeats.
+    std::set<std::string> headings;
+    for (const PageStructure& page : out.pages) {
+      for (const Block& b : page.blocks) {
+        if (b.kind == BlockKind::kHeading) headings.insert(lower_ascii(b.text));
+      }
+    }
+    for (PageStructure& page : out.pages) {
+      std::vector<Block> blocks;
+      for (Block& b : page.blocks) {
+        if (b.contents) {
+          b.kind = BlockKind::kParagraph;
+          for (const std::vector<std::string>& row : b.rows) {
+            if (!headings.contains(lower_ascii(row[0]))) b.text += (b.text.empty() ? "" : "\n") + row[0];
+          }
+          b.rows.clear();
+          b.contents = false;
+          if (b.text.empty()) continue;
+        }
+        blocks.push_back(std::move(b));
+      }
+      page.blocks = std::move(blocks);
     }
   }
   // A document whose largest heading is only 1.3x its text still has a title level.

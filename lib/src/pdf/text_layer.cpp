@@ -43,6 +43,14 @@ constexpr double kMaxTextFill = 0.8;
 constexpr std::int64_t kMinSolidBoxPx = 24;
 // More text-like ink outside the text layer than inside it: OCR the page.
 constexpr double kMaxTextlikeOutside = 1.0;
+// Horizontal rules (footer and header rules, table rules, underlines) are not
+// text: the pixels of a run of ink at least kMinRuleLengthPt long, each with at
+// most kMaxRuleThicknessPt of ink in its column, do not count as text-like even
+// in a text-like blob. At 36 dpi a footer rule touches the page number under it
+// and makes one blob, as tall as text, with it. (Blobs stay as they are: cutting
+// a plot's grid lines out would leave its curves in pieces as tall as text.)
+constexpr double kMinRuleLengthPt = 36;
+constexpr double kMaxRuleThicknessPt = 3;
 
 bool same_row(const BoxF& a, const BoxF& b) {
   const float overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
@@ -151,6 +159,45 @@ bool is_symbol_word(const std::vector<char32_t>& word) {
     n_alnum += is_letter(word[i]) || is_digit(word[i]);
   }
   return end > begin && end - begin - n_alnum > n_alnum;
+}
+
+// The pixels of thin horizontal rules in ink (w x h, 1 = ink), as a mask.
+std::vector<std::uint8_t> rule_pixels(const std::vector<std::uint8_t>& ink, int w, int h, double px_per_pt) {
+  const int max_thickness = std::max(2, static_cast<int>(std::lround(kMaxRuleThicknessPt * px_per_pt)));
+  const int min_length = static_cast<int>(std::lround(kMinRuleLengthPt * px_per_pt));
+  // thin[i]: pixel i is ink and its column's run of ink through it is at most max_thickness
+  // tall; then only rows' runs of thin pixels at least min_length long stay set.
+  std::vector<std::uint8_t> thin(ink.size(), 0);
+  for (int x = 0; x < w; ++x) {
+    int y = 0;
+    while (y < h) {
+      if (!ink[static_cast<std::size_t>(y) * w + x]) {
+        ++y;
+        continue;
+      }
+      int end = y;
+      while (end < h && ink[static_cast<std::size_t>(end) * w + x]) ++end;
+      if (end - y <= max_thickness) {
+        for (int k = y; k < end; ++k) thin[static_cast<std::size_t>(k) * w + x] = 1;
+      }
+      y = end;
+    }
+  }
+  for (int y = 0; y < h; ++y) {
+    const std::size_t row = static_cast<std::size_t>(y) * w;
+    int x = 0;
+    while (x < w) {
+      if (!thin[row + x]) {
+        ++x;
+        continue;
+      }
+      int end = x;
+      while (end < w && thin[row + end]) ++end;
+      if (end - x < min_length) std::fill(thin.begin() + row + x, thin.begin() + row + end, 0);
+      x = end;
+    }
+  }
+  return thin;
 }
 
 int percent(double share) { return static_cast<int>(std::lround(100.0 * share)); }
@@ -275,6 +322,7 @@ InkCoverage ink_coverage(const Image& gray, double probe_dpi, double page_dpi,
     c.n_ink_px += ink[i];
     c.n_ink_in_text_px += ink[i] && in_text[i];
   }
+  const std::vector<std::uint8_t> rule = rule_pixels(ink, w, h, probe_dpi / 72.0);
   // 8-connected blobs of ink; text-like ones are as tall as a glyph or a line
   // of text and, when big enough to tell, not filled solid. Their pixels count
   // inside or outside the text boxes by where they lie.
@@ -288,14 +336,16 @@ InkCoverage ink_coverage(const Image& gray, double probe_dpi, double page_dpi,
     stack.assign(1, start);
     int bx0 = w, by0 = h, bx1 = -1, by1 = -1;
     std::int64_t n_px = 0;
-    std::int64_t n_px_in_text = 0;
+    std::int64_t n_counted_px = 0;  // not rule pixels
+    std::int64_t n_counted_in_text_px = 0;
     while (!stack.empty()) {
       const int i = stack.back();
       stack.pop_back();
       const int x = i % w;
       const int y = i / w;
       ++n_px;
-      n_px_in_text += in_text[i];
+      n_counted_px += !rule[i];
+      n_counted_in_text_px += !rule[i] && in_text[i];
       bx0 = std::min(bx0, x);
       bx1 = std::max(bx1, x);
       by0 = std::min(by0, y);
@@ -314,8 +364,8 @@ InkCoverage ink_coverage(const Image& gray, double probe_dpi, double page_dpi,
     const bool solid = box_px >= kMinSolidBoxPx && n_px > kMaxTextFill * box_px;
     const int bh = by1 - by0 + 1;
     if (bh >= min_h && bh <= max_h && !solid) {
-      c.n_textlike_in_text_px += n_px_in_text;
-      c.n_textlike_outside_px += n_px - n_px_in_text;
+      c.n_textlike_in_text_px += n_counted_in_text_px;
+      c.n_textlike_outside_px += n_counted_px - n_counted_in_text_px;
     }
   }
   return c;

@@ -48,7 +48,8 @@ struct InkCoverage {
   std::int64_t n_ink_in_text_px = 0;  // of those, inside (slightly grown) text boxes
   // Dark pixels in blobs shaped like glyphs, words or text lines (OCR would
   // find text there), inside and outside the text boxes; rules, frames,
-  // plots and filled shapes are not text-like.
+  // plots and filled shapes are not text-like (horizontal rules not even where
+  // a glyph touches them, as a footer rule touches the page number below it).
   std::int64_t n_textlike_in_text_px = 0;
   std::int64_t n_textlike_outside_px = 0;
   std::int64_t n_page_px = 0;
