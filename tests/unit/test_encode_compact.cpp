@@ -185,6 +185,34 @@ TEST_CASE("parse_dtoon: escapes, multi-line paragraphs, page numbers", "[encode]
   CHECK(hand.pages[1].blocks[0].level == 3);
 }
 
+TEST_CASE("parse_dtoon: carriage returns before line breaks are dropped; empty blocks are not written",
+          "[encode][dtoon]") {
+  // CRLF and CR-runs at line ends (the fuzz finding: one stripped per read
+  // made every rewrite one shorter).
+  const DtoonDocument crlf = parse_dtoon("doc: a.pdf pages: 1\r\npara\r\r\r\nmore\r\n\r\n```\r\nx = 1\r\r\n```\r\n");
+  CHECK(crlf.name == "a.pdf");
+  REQUIRE(crlf.pages.size() == 1);
+  REQUIRE(crlf.pages[0].blocks.size() == 2);
+  CHECK(crlf.pages[0].blocks[0].text == "para more");
+  CHECK(crlf.pages[0].blocks[1].kind == BlockKind::kCode);
+  CHECK(crlf.pages[0].blocks[1].text == "x = 1");
+  // A carriage return inside a line is text.
+  CHECK(parse_dtoon("a\rb\n").pages[0].blocks[0].text == "a\rb");
+
+  // A lone "\" reads as an empty paragraph; writing it would leave only blank lines.
+  const DtoonDocument lone = parse_dtoon("one\n\n\\\n\ntwo\n");
+  REQUIRE(lone.pages.size() == 1);
+  REQUIRE(lone.pages[0].blocks.size() == 3);
+  CHECK(lone.pages[0].blocks[1].text.empty());
+  DocumentStructure s;
+  s.name = "x";
+  PageStructure page;
+  page.page_number = 1;
+  page.blocks = lone.pages[0].blocks;
+  s.pages.push_back(page);
+  CHECK(to_dtoon(s) == "doc: x pages: 1\none\n\ntwo\n");
+}
+
 TEST_CASE("token figures equal Tokenizer::count of the produced text", "[encode][stats]") {
   const DocumentResult doc = report();
   const DocumentStructure s = analyze_structure(doc);

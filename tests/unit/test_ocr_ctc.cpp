@@ -12,10 +12,12 @@ using namespace deepcompress;
 
 namespace {
 
-// {"<blank>", "a".."e", "l", "H", "中", "文", ".", " "}
-const std::vector<std::string> kDict = {"<blank>", "a", "b", "c", "d", "e", "l", "H", "中", "文", ".", " "};
+// Blank, a few Latin letters, digits and separators, two CJK characters, and
+// the space class last (as load_dictionary() returns it).
+const std::vector<std::string> kDict = {"<blank>", "a", "b", "c", "d", "e", "l", "H", "h", "s", "v", "3",
+                                        "9",       "5", "0", "中", "文", ".", ",", ";", "_", " "};
 constexpr int kBlank = 0;
-constexpr int kSpace = 11;
+const int kSpace = static_cast<int>(kDict.size()) - 1;
 
 int cls(const std::string& s) {
   for (std::size_t i = 1; i < kDict.size(); ++i)
@@ -24,7 +26,8 @@ int cls(const std::string& s) {
   return -1;
 }
 
-// One step per entry: the given class gets `p`, the rest is spread evenly.
+// One step per entry: the given class gets `p`, the rest is spread evenly
+// (0.9 leaves each other class 0.005, far below the space threshold).
 struct Steps {
   std::vector<float> probs;
   int n_steps = 0;
@@ -36,20 +39,25 @@ struct Steps {
   void blanks(int n) {
     for (int i = 0; i < n; ++i) add(kBlank);
   }
-  CtcResult decode(float gap_factor = 1.6f) const {
-    return ctc_greedy_decode(probs.data(), n_steps, static_cast<int>(kDict.size()), kDict,
-                             SpaceParams{gap_factor});
+  // A blank step on which the space class has p_space (the blank still wins).
+  void hesitant_blank(float p_space) {
+    const int n = static_cast<int>(kDict.size());
+    for (int k = 0; k < n; ++k) probs.push_back(k == kBlank ? 1.0f - p_space : (k == kSpace ? p_space : 0.0f));
+    ++n_steps;
+  }
+  CtcResult decode(const SpaceParams& params = {}) const {
+    return ctc_greedy_decode(probs.data(), n_steps, static_cast<int>(kDict.size()), kDict, params);
   }
 };
 
-// Characters at a fixed pitch of 3 steps; " " in `text` becomes an extra
-// `word_gap` blank steps (no space class emitted).
-Steps spaced(const std::string& text, int word_gap) {
+// Characters at a fixed pitch of 3 steps (one character step, two blanks);
+// " " in `text` adds `extra` blank steps (the model emits no space class).
+Steps spaced(const std::string& text, int extra) {
   Steps s;
   s.blanks(1);
   for (char c : text) {
     if (c == ' ') {
-      s.blanks(word_gap);
+      s.blanks(extra);
       continue;
     }
     s.add(cls(std::string(1, c)));
@@ -57,6 +65,8 @@ Steps spaced(const std::string& text, int word_gap) {
   }
   return s;
 }
+
+const SpaceParams kNoRecovery{0.0f, -1.0f};
 
 }  // namespace
 
@@ -120,56 +130,75 @@ TEST_CASE("ctc: multi-byte characters get one confidence each") {
   CHECK(r.char_confidences[1] == Approx(0.8f));
 }
 
-TEST_CASE("ctc: word gap recovery inserts a space at a large step gap") {
-  CtcResult r = spaced("abcdel abcdel", 3).decode();
-  CHECK(r.text == "abcdel abcdel");
-  REQUIRE(r.char_confidences.size() == 13);
-  CHECK(r.char_confidences[6] == Approx(0.9f));
-}
-
-TEST_CASE("ctc: word gap recovery with many short words") {
-  CHECK(spaced("ab cd ab cd ab cd", 3).decode().text == "ab cd ab cd ab cd");
-}
-
-TEST_CASE("ctc: no space where gaps are uniform or recovery is off") {
-  CHECK(spaced("abcdelabcdel", 0).decode().text == "abcdelabcdel");
-  // One extra step is within quantisation noise for a 3-step pitch.
-  CHECK(spaced("abcdel abcdel", 1).decode().text == "abcdelabcdel");
-  CHECK(spaced("abcdel abcdel", 3).decode(0.0f).text == "abcdelabcdel");
-}
-
-TEST_CASE("ctc: short space-less runs are left alone") {
-  // A wide letter (m, w) spans as many steps as a word gap; in a run shorter
-  // than min_run_chars (a plausible single word) no gap is guessed.
-  CHECK(spaced("ab c", 4).decode().text == "abc");
-  CHECK(spaced("abcde abcde", 3).decode().text == "abcdeabcde");
-}
-
-TEST_CASE("ctc: a line with model-emitted spaces keeps its words whole") {
-  Steps s = spaced("abcdel", 0);
-  s.add(kSpace);
-  s.blanks(2);
-  const Steps word = spaced("cd e ab", 3);  // a wide letter leaves a large gap inside the word
-  s.probs.insert(s.probs.end(), word.probs.begin(), word.probs.end());
-  s.n_steps += word.n_steps;
-  CHECK(s.decode().text == "abcdel cdeab");
-}
-
-TEST_CASE("ctc: no space between CJK characters or before punctuation") {
+TEST_CASE("ctc: a blank gap where the space class reaches 5% becomes a space") {
   Steps s;
-  s.blanks(1);
-  for (const char* c : {"中", "文", "中", "文"}) {
+  for (const char* c : {"a", "b", "c"}) {
     s.add(cls(c));
-    s.blanks(2);
+    s.blanks(1);
   }
-  s.blanks(6);
-  s.add(cls("文"));
-  CHECK(s.decode().text == "中文中文文");
+  s.hesitant_blank(0.3f);
+  for (const char* c : {"d", "e"}) {
+    s.add(cls(c));
+    s.blanks(1);
+  }
+  CtcResult r = s.decode();
+  CHECK(r.text == "abc de");
+  // The recovered space gets the mean confidence of its neighbours.
+  REQUIRE(r.char_confidences.size() == 6);
+  CHECK(r.char_confidences[3] == Approx(0.9f));
+  CHECK(s.decode(kNoRecovery).text == "abcde");
+}
 
-  Steps p = spaced("abcde", 0);
-  p.blanks(4);
-  p.add(cls("."));
-  CHECK(p.decode().text == "abcde.");
+TEST_CASE("ctc: space mass below the threshold or on character steps adds no space") {
+  Steps weak;
+  weak.add(cls("a"));
+  weak.hesitant_blank(0.03f);
+  weak.add(cls("b"));
+  CHECK(weak.decode().text == "ab");
+  CHECK(weak.decode(SpaceParams{0.02f, -1.0f}).text == "a b");
+
+  // Adjacent characters have no blank step between them: a space class
+  // strong on the characters themselves is not a gap.
+  const int n = static_cast<int>(kDict.size());
+  std::vector<float> probs;
+  for (int c : {cls("a"), cls("b")}) {
+    for (int k = 0; k < n; ++k) probs.push_back(k == c ? 0.6f : (k == kSpace ? 0.4f : 0.0f));
+  }
+  CHECK(ctc_greedy_decode(probs.data(), 2, n, kDict).text == "ab");
+}
+
+TEST_CASE("ctc: no space is recovered beside an underscore") {
+  Steps s;
+  s.add(cls("a"));
+  s.hesitant_blank(0.3f);
+  s.add(cls("_"));
+  s.hesitant_blank(0.3f);
+  s.add(cls("b"));
+  s.hesitant_blank(0.3f);
+  s.add(cls("c"));
+  CHECK(s.decode().text == "a_b c");
+}
+
+TEST_CASE("ctc: a wide gap after a comma or semicolon becomes a space") {
+  // Pitch 3 steps; one extra step after the separator is a word gap.
+  CHECK(spaced("hsv, 39, 50", 1).decode().text == "hsv, 39, 50");
+  CHECK(spaced("ab; cd", 1).decode().text == "ab; cd");
+  // At the line's pitch it is part of a token: f(a,b), 1,000.
+  CHECK(spaced("ab,cd,ea", 0).decode().text == "ab,cd,ea");
+  // Other characters need the space class: a wide letter spans a gap too.
+  CHECK(spaced("abc. de", 1).decode().text == "abc.de");
+  CHECK(spaced("abc de", 2).decode().text == "abcde");
+  CHECK(spaced("hsv, 39", 1).decode(kNoRecovery).text == "hsv,39");
+}
+
+TEST_CASE("ctc: no recovered space between CJK characters") {
+  Steps s;
+  s.add(cls("中"));
+  s.hesitant_blank(0.5f);
+  s.add(cls("文"));
+  s.hesitant_blank(0.5f);
+  s.add(cls("a"));
+  CHECK(s.decode().text == "中文a");
 }
 
 TEST_CASE("ctc: class count must match the dictionary") {

@@ -39,6 +39,11 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return lines;
 }
 
+std::string_view trim_trailing_cr(std::string_view line) {
+  while (line.ends_with('\r')) line.remove_suffix(1);
+  return line;
+}
+
 // A paragraph line that would read as something else gets a leading backslash.
 bool dtoon_needs_escape(std::string_view t) {
   return t.starts_with('#') || t.starts_with("- ") || t.starts_with('\\') || t.starts_with(kFence) ||
@@ -191,12 +196,18 @@ std::string block_text(const Block& b, bool markdown) {
 // Blocks separated by a blank line, list items of a run by a line break.
 std::string blocks_text(const std::vector<Block>& blocks, bool markdown) {
   std::string out;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    if (i > 0) {
-      const bool list_run = blocks[i - 1].kind == BlockKind::kListItem && blocks[i].kind == BlockKind::kListItem;
+  const Block* previous = nullptr;  // the last block written
+  for (const Block& block : blocks) {
+    // An empty block (a paragraph read from a lone "\", a table without rows)
+    // would only write blank lines, which read back as no block at all.
+    const std::string text = block_text(block, markdown);
+    if (text.empty()) continue;
+    if (previous != nullptr) {
+      const bool list_run = previous->kind == BlockKind::kListItem && block.kind == BlockKind::kListItem;
       out += list_run ? "\n" : "\n\n";
     }
-    out += block_text(blocks[i], markdown);
+    out += text;
+    previous = &block;
   }
   if (!out.empty()) out.push_back('\n');
   return out;
@@ -252,8 +263,9 @@ DtoonDocument parse_dtoon(std::string_view text) {
     return page->blocks.back();
   };
   for (std::size_t k = 0; k < all.size(); ++k) {
-    std::string_view line = all[k];
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // Carriage returns before a line break are line-break noise (CRLF files),
+    // all of them: a text line never ends in one.
+    std::string_view line = trim_trailing_cr(all[k]);
     if (k == 0 && line.starts_with("doc: ")) {
       std::string_view rest = line.substr(5);
       if (const auto at = rest.rfind(" pages: "); at != std::string_view::npos) {
@@ -279,8 +291,7 @@ DtoonDocument parse_dtoon(std::string_view text) {
       std::string code;
       bool first = true;
       for (++k; k < all.size(); ++k) {
-        std::string_view c = all[k];
-        if (!c.empty() && c.back() == '\r') c.remove_suffix(1);
+        std::string_view c = trim_trailing_cr(all[k]);
         if (c == kFence) break;
         if (c.starts_with('\\') && fence_like(c)) c.remove_prefix(1);
         if (!first) code.push_back('\n');
@@ -299,8 +310,7 @@ DtoonDocument parse_dtoon(std::string_view text) {
         b.rows.push_back(split_cells(fields));
       }
       for (int r = 0; r < n_rows && k + 1 < all.size() && !all[k + 1].empty(); ++r) {
-        std::string_view row = all[++k];
-        if (row.back() == '\r') row.remove_suffix(1);
+        const std::string_view row = trim_trailing_cr(all[++k]);
         b.rows.push_back(split_cells(row));
       }
       paragraph_open = false;

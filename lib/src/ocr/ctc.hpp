@@ -12,14 +12,18 @@ struct CtcResult {
   std::vector<float> char_confidences;  // one per UTF-8 character of text
 };
 
+// The recognizer (trained mostly on Chinese) often lets the blank win the
+// argmax over a word gap in Latin text, dropping the space. These rules put
+// such spaces back; neither acts next to CJK-like characters.
 struct SpaceParams {
-  // A gap between two consecutive characters larger than gap_factor times the
-  // line's median character pitch (in CTC time steps) becomes a space. <= 0
-  // disables recovery.
-  float gap_factor = 1.6f;
-  // Only runs of at least this many Latin characters without any space the
-  // model emitted are searched (a run that long is rarely one word).
-  int min_run_chars = 12;
+  // Blank steps between two characters on which the space class reaches at
+  // least this probability become a space, unless one of them is '_'. <= 0
+  // disables.
+  float min_space_probability = 0.05f;
+  // After ',' or ';', a distance to the next character (centre to centre, in
+  // time steps) of at least the line's character pitch plus this many steps
+  // becomes a space. < 0 disables.
+  float separator_gap_steps = 1.0f;
 };
 
 // probs: n_steps x n_classes row-major softmax outputs of one line. The text

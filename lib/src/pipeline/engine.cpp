@@ -43,13 +43,16 @@ constexpr float kFlipProbability = 0.9f;
 constexpr int kRecWidthStepPx = 64;
 constexpr int kRecMaxWidthPx = 2048;
 
-// Lines are squeezed horizontally before recognition. Tight DB crops make text
-// wider than the recognizer saw in training, and wide inputs make it drop the
-// spaces between words. Measured WER on the test fixtures (prose PDF / 150-dpi
-// noisy scan / two-column PDF): scale 1.0: 0.8% / 28% / 0%; 0.8: 0% / 3.7% /
-// 0.9%; 0.7: 0.4% / 0.9% / 0%; 0.5: 6.9% / 7.1% / 0.9%. 0.7 also cuts the
-// recognizer's arithmetic by ~30%.
-constexpr float kRecWidthScale = 0.7f;
+// Lines are squeezed horizontally before recognition. The recognizer emits one
+// CTC step per 8 px of input and needs about 2 steps per character, spaces
+// included: narrower, it drops letters on dense lines (10-pt text at 200 dpi
+// has ~2.5 characters per unit of crop aspect ratio, so scale 0.7 gives ~1.7
+// steps each); wider buys nothing and costs arithmetic, which is linear in the
+// width. Measured on the bench_ocr subset in docs/benchmarks.md (CER / WER / BoW
+// error, %): 0.6: 37 / 60 / 47; 0.7: 20 / 38 / 22; 0.8: 17 / 31 / 13;
+// 0.85: 16.5 / 30 / 11; 1.0: 16.5 / 30 / 11. Full corpus, 0.7 -> 0.85: CER 16.1 ->
+// 13.8, WER 30.6 -> 25.1, BoW 17.5 -> 10.5, for 21% more recognizer FLOPs.
+constexpr float kRecWidthScale = 0.85f;
 
 int rec_bucket_width_px(const Image& crop) {
   const int w = recognizer_width_px(crop, kRecMaxWidthPx, kRecWidthScale);
