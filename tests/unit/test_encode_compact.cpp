@@ -211,6 +211,11 @@ TEST_CASE("parse_dtoon: carriage returns before line breaks are dropped; empty b
   page.blocks = lone.pages[0].blocks;
   s.pages.push_back(page);
   CHECK(to_dtoon(s) == "doc: x pages: 1\none\n\ntwo\n");
+
+  // An empty first page keeps its marker, or it would read back as no page.
+  s.pages[0].blocks.clear();
+  CHECK(to_dtoon(s) == "doc: x pages: 1\n~p1\n");
+  CHECK(parse_dtoon(to_dtoon(s)).pages.size() == 1);
 }
 
 TEST_CASE("token figures equal Tokenizer::count of the produced text", "[encode][stats]") {

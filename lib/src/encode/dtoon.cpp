@@ -170,12 +170,19 @@ std::string block_text(const Block& b, bool markdown) {
     case BlockKind::kTable: {
       if (b.rows.empty()) return {};
       if (markdown) return markdown_table(b);
-      const std::size_t n_rows = b.rows.size() - (b.has_header ? 1 : 0);
+      // A row that writes as an empty line (one empty cell) would end the
+      // table when read back: it is not written.
+      std::string rows;
+      std::size_t n_rows = 0;
+      for (std::size_t r = b.has_header ? 1 : 0; r < b.rows.size(); ++r) {
+        const std::string line = cells_line(b.rows[r]);
+        if (line.empty()) continue;
+        rows += "\n" + line;
+        ++n_rows;
+      }
       std::string out = "table[" + std::to_string(n_rows) + "]";
       if (b.has_header) out += "{" + cells_line(b.rows[0]) + "}";
-      out += ":";
-      for (std::size_t r = b.has_header ? 1 : 0; r < b.rows.size(); ++r) out += "\n" + cells_line(b.rows[r]);
-      return out;
+      return out + ":" + rows;
     }
     case BlockKind::kParagraph:
       break;
@@ -218,10 +225,11 @@ std::string blocks_text(const std::vector<Block>& blocks, bool markdown) {
 std::string dtoon_block(const Block& block) { return block_text(block, false); }
 
 std::string dtoon_page(const PageStructure& page, bool first_page) {
-  std::string out;
-  if (!first_page || page.page_number != 1) out += "~p" + std::to_string(page.page_number) + "\n";
-  out += blocks_text(page.blocks, false);
-  return out;
+  std::string text = blocks_text(page.blocks, false);
+  // Page 1 needs no marker at the top, unless it is empty: with neither text
+  // nor a marker it would read back as no page at all.
+  if (first_page && page.page_number == 1 && !text.empty()) return text;
+  return "~p" + std::to_string(page.page_number) + "\n" + text;
 }
 
 std::string to_dtoon(const DocumentStructure& structure) {
@@ -309,7 +317,7 @@ DtoonDocument parse_dtoon(std::string_view text) {
         b.has_header = true;
         b.rows.push_back(split_cells(fields));
       }
-      for (int r = 0; r < n_rows && k + 1 < all.size() && !all[k + 1].empty(); ++r) {
+      for (int r = 0; r < n_rows && k + 1 < all.size() && !trim_trailing_cr(all[k + 1]).empty(); ++r) {
         const std::string_view row = trim_trailing_cr(all[++k]);
         b.rows.push_back(split_cells(row));
       }
