@@ -51,7 +51,7 @@ struct Options {
   std::string model_dir;        // empty: ./models if present, else $XDG_CACHE_HOME/deepcompress/models
   // [detector]
   double det_threshold = 0.3;   // probability threshold of the DB binarization, (0,1)
-  double box_threshold = 0.6;   // minimum mean probability inside a box, (0,1)
+  double box_threshold = 0.5;   // minimum mean probability inside a box, (0,1)
   double unclip_ratio = 1.5;    // DB box expansion ratio, 1..4
   // [log]
   std::string log_level = "info";  // trace | debug | info | warn | error | off
