@@ -5,6 +5,7 @@
 #include "image/preprocess.hpp"
 
 using deepcompress::crop_quad;
+using deepcompress::extend_along_text;
 using deepcompress::Image;
 using deepcompress::PointF;
 using deepcompress::recognizer_width_px;
@@ -88,6 +89,27 @@ TEST_CASE("detector canvas normalizes each stored channel with its own mean/std"
   CHECK(chw(t, 32, 32, 1, 5, 9) == Approx((128.0f / 255.0f - 0.456f) / 0.224f).margin(1e-5));
   CHECK(chw(t, 32, 32, 2, 5, 9) == Approx((1.0f - 0.406f) / 0.225f).margin(1e-5));
   CHECK(chw(t, 32, 32, 0, 16, 9) == 0.0f);
+}
+
+TEST_CASE("extend_along_text lengthens the long axis by ratio x height, inside the page", "[image][preprocess]") {
+  const auto near = [](PointF a, PointF b) { return std::abs(a.x - b.x) < 1e-3f && std::abs(a.y - b.y) < 1e-3f; };
+  // A 100 x 20 line: 0.3 x 20 = 6 px more at each end.
+  auto q = extend_along_text(rect_quad(50, 50, 150, 70), 0.3f, 400, 300);
+  CHECK(near(q[0], {44, 50}));
+  CHECK(near(q[1], {156, 50}));
+  CHECK(near(q[2], {156, 70}));
+  CHECK(near(q[3], {44, 70}));
+  // Clamped at the page edge.
+  q = extend_along_text(rect_quad(2, 50, 396, 70), 0.3f, 400, 300);
+  CHECK(near(q[0], {0, 50}));
+  CHECK(near(q[1], {399, 50}));
+  // A vertical line (20 x 100) grows along y.
+  q = extend_along_text(rect_quad(50, 50, 70, 150), 0.3f, 400, 300);
+  CHECK(near(q[0], {50, 44}));
+  CHECK(near(q[2], {70, 156}));
+  // A degenerate quad is returned unchanged.
+  const auto flat = rect_quad(10, 10, 10, 10);
+  CHECK(near(extend_along_text(flat, 0.3f, 400, 300)[1], flat[1]));
 }
 
 TEST_CASE("crop_quad of an axis-aligned quad is the ROI", "[image][preprocess]") {

@@ -86,6 +86,31 @@ float to_detector_canvas(const Image& page, int canvas_side_px, float* dst) {
   return scale;
 }
 
+std::array<PointF, 4> extend_along_text(const std::array<PointF, 4>& quad, float ratio, int page_width_px,
+                                        int page_height_px) {
+  const auto length = [](PointF a, PointF b) { return std::hypot(b.x - a.x, b.y - a.y); };
+  const float along = std::max(length(quad[0], quad[1]), length(quad[3], quad[2]));
+  const float across = std::max(length(quad[0], quad[3]), length(quad[1], quad[2]));
+  if (!(along > 0) || !(across > 0)) return quad;
+  // Corners a, b are one end of the long axis, c, d the other; the text runs from (a, b) to (c, d).
+  const bool horizontal = along >= across;
+  const std::array<int, 4> order = horizontal ? std::array<int, 4>{0, 3, 1, 2} : std::array<int, 4>{0, 1, 3, 2};
+  const PointF from = {0.5f * (quad[order[0]].x + quad[order[1]].x), 0.5f * (quad[order[0]].y + quad[order[1]].y)};
+  const PointF to = {0.5f * (quad[order[2]].x + quad[order[3]].x), 0.5f * (quad[order[2]].y + quad[order[3]].y)};
+  const float axis = length(from, to);
+  if (!(axis > 0)) return quad;
+  const float step = ratio * std::min(along, across) / axis;
+  const PointF delta = {(to.x - from.x) * step, (to.y - from.y) * step};
+  const auto clamp = [&](PointF p) {
+    return PointF{std::clamp(p.x, 0.0f, static_cast<float>(page_width_px - 1)),
+                  std::clamp(p.y, 0.0f, static_cast<float>(page_height_px - 1))};
+  };
+  std::array<PointF, 4> out = quad;
+  for (int k : {order[0], order[1]}) out[k] = clamp({quad[k].x - delta.x, quad[k].y - delta.y});
+  for (int k : {order[2], order[3]}) out[k] = clamp({quad[k].x + delta.x, quad[k].y + delta.y});
+  return out;
+}
+
 Image crop_quad(const Image& page, const std::array<PointF, 4>& quad) {
   const cv::Mat bgr = as_bgr_mat(page);
   if (bgr.empty()) return {};

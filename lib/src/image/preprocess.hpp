@@ -19,6 +19,13 @@ float to_detector_canvas(const Image& page, int canvas_side_px, float* dst);
 // left to right. Returns an empty Image for degenerate quads.
 Image crop_quad(const Image& page, const std::array<PointF, 4>& quad);
 
+// The quad (clockwise from top-left) lengthened at both ends of its long axis
+// by ratio x its short side, each corner clamped into the page. DB boxes end
+// flush with a line's last glyph, and the recognizer then often drops a final
+// '.' or ','; real page pixels past the end let it see them.
+std::array<PointF, 4> extend_along_text(const std::array<PointF, 4>& quad, float ratio, int page_width_px,
+                                        int page_height_px);
+
 // Rotates an image by 180 degrees.
 Image rotate_180(const Image& image);
 
