@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -137,4 +138,35 @@ TEST_CASE("layout: short and right-aligned lines do not make a column") {
                                  line("end two", 50, 180, 250), line("page 1", 850, 1300, 950)};
   CHECK(texts(order_lines(lines, kPageW, kPageH)) ==
         std::vector<std::string>{"date", "body one", "end one", "body two", "end two", "page 1"});
+}
+
+TEST_CASE("layout: a page scanned 1.5 degrees askew is read row by row") {
+  // A paragraph of long lines, each followed by a short last line, on a
+  // 1.5-degree tilt: the axis-aligned box of a 900 px line is 24 px taller
+  // than the line, more than the 10 px between rows.
+  std::vector<TextLine> upright;
+  for (int i = 0; i < 6; ++i) {
+    const float y = 100.0f + 30.0f * static_cast<float>(i);
+    upright.push_back(i % 2 == 0 ? line("long" + std::to_string(i), 50, y, 950) : line("short" + std::to_string(i), 50, y, 250));
+  }
+  const float a = 1.5f * 3.14159265f / 180.0f;
+  std::vector<TextLine> tilted = upright;
+  for (TextLine& l : tilted) {
+    for (PointF& p : l.quad) p = {500 + std::cos(a) * (p.x - 500) - std::sin(a) * (p.y - 700),
+                                  700 + std::sin(a) * (p.x - 500) + std::cos(a) * (p.y - 700)};
+  }
+  const std::vector<std::string> expected = {"long0", "short1", "long2", "short3", "long4", "short5"};
+  // Read in the image frame, rows join or swap.
+  CHECK(texts(order_lines(tilted, kPageW, kPageH)) != expected);
+  const ReadPage page = read_page(tilted, kPageW, kPageH);
+  CHECK(texts(page.lines) == expected);
+  CHECK(page.text == "long0\nshort1\nlong2\nshort3\nlong4\nshort5\n");
+  // Boxes come back in image pixels.
+  REQUIRE(page.lines.size() == 6);
+  CHECK(page.lines[0].quad[0].x == Approx(tilted[0].quad[0].x).margin(0.01));
+  CHECK(page.lines[0].quad[0].y == Approx(tilted[0].quad[0].y).margin(0.01));
+  // An upright page is not rotated at all: boxes are returned exactly.
+  const ReadPage straight = read_page(upright, kPageW, kPageH);
+  CHECK(texts(straight.lines) == expected);
+  CHECK(straight.lines[0].quad[1].x == 950.0f);
 }

@@ -316,9 +316,79 @@ std::vector<TextLine> order_lines(std::vector<TextLine> lines, int page_width_px
   return ordered;
 }
 
-std::string page_text(const std::vector<TextLine>& ordered_lines) {
+namespace {
+
+// The median slope (radians, folded into (-pi/4, pi/4]) of the long lines'
+// top and bottom edges; 0 without long lines.
+float skew_radians(const std::vector<TextLine>& lines) {
+  std::vector<float> angles;
+  for (const TextLine& l : lines) {
+    const auto& q = l.quad;
+    const float dx = 0.5f * (q[1].x - q[0].x + q[2].x - q[3].x);
+    const float dy = 0.5f * (q[1].y - q[0].y + q[2].y - q[3].y);
+    const float height = 0.5f * (std::hypot(q[3].x - q[0].x, q[3].y - q[0].y) +
+                                 std::hypot(q[2].x - q[1].x, q[2].y - q[1].y));
+    if (std::hypot(dx, dy) < 3.0f * height) continue;
+    float a = std::atan2(dy, dx);
+    constexpr float kQuarter = 0.785398163f;
+    while (a > kQuarter) a -= 2.0f * kQuarter;
+    while (a <= -kQuarter) a += 2.0f * kQuarter;
+    angles.push_back(a);
+  }
+  return angles.empty() ? 0.0f : median(angles);
+}
+
+constexpr float kPi = 3.14159265f;
+
+// The rotation that takes image pixels into the page's reading frame: by
+// -skew (when at least 0.1 degrees), then by 180 degrees when most lines were
+// read turned (an upside-down page). 0 = the image frame.
+float reading_frame_radians(const std::vector<TextLine>& lines) {
+  std::size_t n_turned = 0;
+  for (const TextLine& l : lines) n_turned += l.rotated_180 ? 1 : 0;
+  const float skew = skew_radians(lines);
+  return (std::abs(skew) >= 0.1f * kPi / 180.0f ? -skew : 0.0f) + (2 * n_turned > lines.size() ? kPi : 0.0f);
+}
+
+// Rotates every quad by `radians` about (cx, cy). Past a quarter turn the
+// corners also swap roles, so that quad[0] stays the top-left corner (the
+// same swap undoes it).
+void rotate_lines(std::vector<TextLine>& lines, float radians, float cx, float cy) {
+  const float c = std::cos(radians), s = std::sin(radians);
+  for (TextLine& l : lines) {
+    for (PointF& p : l.quad) {
+      const float x = p.x - cx, y = p.y - cy;
+      p = {cx + c * x - s * y, cy + s * x + c * y};
+    }
+    if (std::abs(radians) > 0.5f * kPi) l.quad = {l.quad[2], l.quad[3], l.quad[0], l.quad[1]};
+  }
+}
+
+// Line boxes in the page's reading frame (see read_page).
+std::vector<Box> frame_boxes(const std::vector<TextLine>& lines) {
+  std::vector<TextLine> framed = lines;
+  if (const float angle = reading_frame_radians(lines); angle != 0.0f) rotate_lines(framed, angle, 0.0f, 0.0f);
   std::vector<Box> boxes;
-  for (const TextLine& l : ordered_lines) boxes.push_back(bounds(l));
+  boxes.reserve(framed.size());
+  for (const TextLine& l : framed) boxes.push_back(bounds(l));
+  return boxes;
+}
+
+}  // namespace
+
+ReadPage read_page(std::vector<TextLine> lines, int page_width_px, int page_height_px) {
+  const float angle = reading_frame_radians(lines);
+  const float cx = 0.5f * static_cast<float>(page_width_px);
+  const float cy = 0.5f * static_cast<float>(page_height_px);
+  if (angle != 0.0f) rotate_lines(lines, angle, cx, cy);
+  ReadPage page{order_lines(std::move(lines), page_width_px, page_height_px), {}};
+  if (angle != 0.0f) rotate_lines(page.lines, -angle, cx, cy);
+  page.text = page_text(page.lines);
+  return page;
+}
+
+std::string page_text(const std::vector<TextLine>& ordered_lines) {
+  const std::vector<Box> boxes = frame_boxes(ordered_lines);
   const float h = boxes.empty() ? 1.0f : median_height(boxes);
 
   // The page's usual whitespace between consecutive lines of one block.

@@ -264,26 +264,10 @@ std::vector<PageResult> Engine::Impl::run_batch(Worker& worker, const std::vecto
     const int height_px = pages[i]->height_px;
     results[i].width_px = width_px;
     results[i].height_px = height_px;
-    // A page whose lines were mostly read turned is upside down: its reading
-    // order is that of the page turned round (boxes stay in image pixels).
-    std::size_t n_turned = 0;
-    for (const TextLine& line : lines[i]) n_turned += line.rotated_180 ? 1 : 0;
-    const bool page_turned = 2 * n_turned > lines[i].size();
-    // Turning twice gives the boxes back; corners keep their roles (the
-    // top-left corner of a turned box is its old bottom-right one).
-    const auto turn_round = [&](std::vector<TextLine>& turned) {
-      const auto turn = [&](PointF p) {
-        return PointF{static_cast<float>(width_px) - p.x, static_cast<float>(height_px) - p.y};
-      };
-      for (TextLine& line : turned) {
-        const auto q = line.quad;
-        line.quad = {turn(q[2]), turn(q[3]), turn(q[0]), turn(q[1])};
-      }
-    };
-    if (page_turned) turn_round(lines[i]);
-    results[i].lines = order_lines(std::move(lines[i]), width_px, height_px);
-    results[i].text = page_text(results[i].lines);
-    if (page_turned) turn_round(results[i].lines);
+    // Deskewed, and turned round when upside down (most lines read turned).
+    ReadPage page = read_page(std::move(lines[i]), width_px, height_px);
+    results[i].lines = std::move(page.lines);
+    results[i].text = std::move(page.text);
   }
   return results;
 }
