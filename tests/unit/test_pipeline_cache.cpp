@@ -70,7 +70,7 @@ TEST_CASE("cache key changes with what changes the output, and only that", "[pip
     CHECK(changed([](Options& o) { o.dpi = 300; }));
     CHECK(changed([](Options& o) { o.pages = "1"; }));
     CHECK(changed([](Options& o) { o.det_threshold = 0.4; }));
-    CHECK(changed([](Options& o) { o.box_threshold = 0.5; }));
+    CHECK(changed([](Options& o) { o.box_threshold = 0.45; }));
     CHECK(changed([](Options& o) { o.unclip_ratio = 2.0; }));
     CHECK(changed([](Options& o) { o.angle_classifier = false; }));
     CHECK(changed([](Options& o) { o.precision = "fp16"; }));

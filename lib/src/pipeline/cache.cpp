@@ -29,6 +29,12 @@ constexpr std::string_view kOutputKeys[] = {
 
 constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 
+// Bump whenever a code change alters the output for the same input bytes,
+// models and options, so that a cache filled by an older build is not served:
+// 2 = CTC space recovery, width 0.85, crops past line ends, deskewed reading
+// order, per-page angle decision (2026-11-23).
+constexpr std::string_view kOutputRevision = "2";
+
 }  // namespace
 
 std::string output_options_text(const Options& options) {
@@ -43,7 +49,7 @@ std::string cache_key(const CacheKeyInputs& inputs, const Options& options, std:
   const auto field = [&](std::string_view name, std::string_view value) {
     text += fmt::format("{}:{}:{}\n", name, value.size(), value);
   };
-  field("deepcompress-cache", "1");
+  field("deepcompress-cache", kOutputRevision);
   field("version", inputs.version);
   field("file", inputs.file_sha256);
   field("models", inputs.models_sha256);
