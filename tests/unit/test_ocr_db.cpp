@@ -76,7 +76,7 @@ TEST_CASE("db: separated rectangles come out in reading order") {
 
 TEST_CASE("db: low-score and tiny boxes are dropped") {
   ProbMap map(300, 100);
-  map.rect(20, 20, 120, 40, 0.5f);   // above threshold, below box_threshold
+  map.rect(20, 20, 120, 40, 0.45f);  // above threshold, below box_threshold
   map.rect(200, 20, 202, 60, 0.9f);  // 2 px wide: short side < min_size
   map.rect(250, 50, 251, 51, 0.9f);  // a single pixel
   CHECK(map.boxes().empty());

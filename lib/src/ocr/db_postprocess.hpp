@@ -9,7 +9,7 @@ namespace deepcompress {
 
 struct DbParams {
   float threshold = 0.3f;      // binarization threshold on the probability
-  float box_threshold = 0.6f;  // minimum mean probability inside a box
+  float box_threshold = 0.5f;  // minimum mean probability inside a box (Options::box_threshold)
   float unclip_ratio = 1.5f;   // polygon expansion: distance = area * ratio / perimeter
   int max_candidates = 1000;
   float min_size_px = 3.0f;  // boxes whose short side is smaller are dropped
