@@ -364,13 +364,22 @@ void rotate_lines(std::vector<TextLine>& lines, float radians, float cx, float c
   }
 }
 
-// Line boxes in the page's reading frame (see read_page).
+// Line boxes in the page's reading frame (see read_page). Only the quads are
+// rotated: this runs for every page, text-layer pages included.
 std::vector<Box> frame_boxes(const std::vector<TextLine>& lines) {
-  std::vector<TextLine> framed = lines;
-  if (const float angle = reading_frame_radians(lines); angle != 0.0f) rotate_lines(framed, angle, 0.0f, 0.0f);
+  const float angle = reading_frame_radians(lines);
   std::vector<Box> boxes;
-  boxes.reserve(framed.size());
-  for (const TextLine& l : framed) boxes.push_back(bounds(l));
+  boxes.reserve(lines.size());
+  std::vector<TextLine> quad_only(1);
+  for (const TextLine& l : lines) {
+    if (angle == 0.0f) {
+      boxes.push_back(bounds(l));
+      continue;
+    }
+    quad_only[0].quad = l.quad;
+    rotate_lines(quad_only, angle, 0.0f, 0.0f);
+    boxes.push_back(bounds(quad_only[0]));
+  }
   return boxes;
 }
 
