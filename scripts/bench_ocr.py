@@ -327,6 +327,9 @@ def run_deepcompress(pages, cdir, out_dir, args):
         log("  no 'stage totals' line in the log")
     # recognizer batches: (lines, input width px at height 48), padded widths as run
     rec_batches = [(int(n), int(w)) for n, w in re.findall(r"recognizer: (\d+) lines at width (\d+) px", err)]
+    # classes the recognizer head scored (--charset), from "Recognizer: charset latin (178 of 6625 classes)"
+    m = re.search(r"Recognizer: charset \S+ \((\d+) of \d+ classes\)", err)
+    rec_classes = int(m.group(1)) if m else 6625
     texts, n_lines = {}, {}
     for p in pages:
         path = find_output(out_dir, p["stem"], "json")
@@ -343,12 +346,12 @@ def run_deepcompress(pages, cdir, out_dir, args):
             else:
                 log(f"  no deepcompress output for {p['stem']} (scored as empty)")
                 texts[p["stem"]] = ""
-    return texts, wall, stages, n_lines, rec_batches, rc
+    return texts, wall, stages, n_lines, rec_batches, rec_classes, rc
 
 
 # ---------------------------------------------------------------- roofline
 
-def roofline(model_dir, canvas, lines_per_page, rec_px_per_page, threads=2):
+def roofline(model_dir, canvas, lines_per_page, rec_px_per_page, rec_classes, threads=2):
     """GFLOP per page per model (torch profiler FLOPs: 2 x MACs) and a measured conv peak."""
     # The profiler warns (through glog) for each conv whose stride it cannot
     # read. Those are the squeeze-excite convs on 1x1 maps: counted by hand from
@@ -368,12 +371,13 @@ def roofline(model_dir, canvas, lines_per_page, rec_px_per_page, threads=2):
         best = min(_timed(lambda: conv(x)) for _ in range(5))
     out["peak_gflops"] = flop / best / 1e9
 
-    def gflop(name, shape):
+    def gflop(name, shape, method="forward"):
         m = torch.jit.load(os.path.join(model_dir, name + ".pt"), map_location="cpu").eval()
+        f = getattr(m, method)
         with torch.no_grad():
-            m(torch.zeros(*shape))  # the first call runs the profiling executor's unoptimized graph
+            f(torch.zeros(*shape))  # the first call runs the profiling executor's unoptimized graph
             with torch.profiler.profile(with_flops=True, record_shapes=True) as prof:
-                m(torch.zeros(*shape))
+                f(torch.zeros(*shape))
         total = 0.0
         for e in prof.events():
             if e.flops:
@@ -390,7 +394,11 @@ def roofline(model_dir, canvas, lines_per_page, rec_px_per_page, threads=2):
     out["lines_per_page"] = lines_per_page
     out["cls"] = gflop("cls", (1, 3, 48, 192)) * lines_per_page
     out["rec_px_per_page"] = rec_px_per_page
-    out["rec"] = gflop("rec", (1, 3, 48, 1024)) * rec_px_per_page / 1024
+    # The engine runs rec.features() and a head sliced to the classes of
+    # --charset: 2 x T x 120 x classes FLOPs, T = W / 8 steps.
+    head = 2.0 * (1024 // 8) * 120 * rec_classes / 1e9
+    out["rec"] = (gflop("rec", (1, 3, 48, 1024), "features") + head) * rec_px_per_page / 1024
+    out["rec_classes"] = rec_classes
     return out
 
 
@@ -454,9 +462,9 @@ def main():
         texts, wall = run_tesseract(pages, cdir, os.path.join(args.work_dir, "out", "tesseract"), args.tesseract_jobs)
         results["tesseract"] = (texts, wall)
         log(f"  {wall:.1f} s")
-    stages, n_lines, rec_batches, dc_rc = {}, {}, [], 0
+    stages, n_lines, rec_batches, rec_classes, dc_rc = {}, {}, [], 6625, 0
     if not args.skip_deepcompress:
-        texts, wall, stages, n_lines, rec_batches, dc_rc = run_deepcompress(
+        texts, wall, stages, n_lines, rec_batches, rec_classes, dc_rc = run_deepcompress(
             pages, cdir, os.path.join(args.work_dir, "out", "deepcompress"), args)
         results["deepcompress"] = (texts, wall)
         log(f"  {wall:.1f} s")
@@ -542,7 +550,8 @@ def main():
             canvas = {"small": 960, "base": 1280, "large": 1600}[args.mode]
             if not rec_batches:
                 raise RuntimeError("no 'recognizer: N lines at width W px' debug lines in the log")
-            rf = roofline(args.model_dir, canvas, sum(n_lines.values()) / n, sum(k * w for k, w in rec_batches) / n)
+            rf = roofline(args.model_dir, canvas, sum(n_lines.values()) / n, sum(k * w for k, w in rec_batches) / n,
+                          rec_classes)
             print()
             print(f"roofline (FLOPs = 2 x MACs from the TorchScript graphs via the torch profiler; measured 3x3 conv "
                   f"throughput with 2 threads: {rf['peak_gflops']:.1f} GFLOP/s; "
@@ -552,7 +561,8 @@ def main():
                 floor = rf[model] / rf["peak_gflops"]
                 actual = stages.get(stage, float("nan")) / n
                 shape = {"det": f"1x3x{canvas}x{canvas}", "cls": "48x192 per line",
-                         "rec": f"48xW per line, {rf['rec_px_per_page']:.0f} px of W per page as run"}[model]
+                         "rec": f"48xW per line, {rf['rec_px_per_page']:.0f} px of W per page as run, "
+                                f"{rf['rec_classes']} classes"}[model]
                 print(f"  {name}: {rf[model]:.1f} GFLOP/page ({shape}) at {rf['peak_gflops']:.1f} GFLOP/s measured"
                       f" = {floor:.2f} s/page floor vs {actual:.2f} s/page actual ({actual / floor:.1f}x)")
         except Exception as e:  # optional lines: never lose the table for them

@@ -10,7 +10,10 @@ For each model (det, cls, rec) the ONNX graph is
      hard-sigmoid / swish / layer-norm fusion, MatMul+Add -> F.linear),
   3. emitted as Python source of a torch.nn.Module (one line per node, weights
      as buffers, shape chains computed from x.size() at run time), imported and
-     compiled with torch.jit.script (not trace: shapes stay dynamic),
+     compiled with torch.jit.script (not trace: shapes stay dynamic); the
+     recognizer also gets features(x) (all but its 6625-class head) and the
+     head as buffers head_weight / head_bias, so that the C++ side can score
+     only the classes it wants (--charset),
   4. verified against an independent float64 numpy interpreter of the
      *original* ONNX graph (no code shared with steps 2-3) on random and
      rendered-text inputs, at several shapes and batch sizes 1 and 8.
@@ -33,7 +36,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 TOL = 1e-4
 
 MODELS = {
@@ -727,18 +730,50 @@ class CodeGen:
         assert len(n.inputs) <= 4 or all(int(s) == 1 for s in ir.const(n.inputs[4]).reshape(-1))
         return starts, ends, axes
 
+    def classifier_head(self):
+        """For a graph ending in Linear -> Softmax over the last axis (the
+        recognizer), the Linear node; else None."""
+        nodes = self.ir.nodes
+        if len(nodes) < 2 or nodes[-1].op != "Softmax" or nodes[-2].op != "_Linear":
+            return None
+        lin, sm = nodes[-2], nodes[-1]
+        w = self.ir.const(lin.inputs[1])
+        axis = sm.attrs.get("axis", 1 if self.ir.opset < 13 else -1)
+        if sm.inputs[0] != lin.outputs[0] or w is None or w.ndim != 2 or len(lin.inputs) < 3 or axis not in (-1, 2):
+            return None
+        return lin
+
     def source(self, src_name):
-        for n in self.ir.nodes:
+        # A recognizer gets an exported features(x) = everything before its
+        # classifier head, and the head as buffers head_weight [K, C] and
+        # head_bias [K], so that a caller can score only the classes it wants
+        # (K = 6625 classes, C = 120 features). forward is unchanged.
+        head = self.classifier_head()
+        body_nodes = self.ir.nodes[:-2] if head is not None else self.ir.nodes
+        for n in body_nodes:
             self.emit(n)
         body = [HEADER.format(ver=CONVERTER_VERSION, src=src_name, cls=self.cls)]
         for i, (attr, _) in enumerate(self.buffers):
             body.append(f"        self.register_buffer('{attr}', tensors[{i}])\n")
-        body.append("\n    def forward(self, x: Tensor) -> Tensor:\n")
+        if head is not None:
+            n = len(self.buffers)
+            body.append(f"        self.register_buffer('head_weight', tensors[{n}])\n")
+            body.append(f"        self.register_buffer('head_bias', tensors[{n + 1}])\n")
+            self.buffers.append(("head_weight", np.ascontiguousarray(self.ir.const(head.inputs[1]), np.float32)))
+            self.buffers.append(("head_bias", np.ascontiguousarray(self.ir.const(head.inputs[2]), np.float32)))
+            body.append("\n    @torch.jit.export\n    def features(self, x: Tensor) -> Tensor:\n")
+        else:
+            body.append("\n    def forward(self, x: Tensor) -> Tensor:\n")
         # channels_last lets oneDNN skip per-conv layout reorders (~20% less CPU
         # time measured on this machine); outputs are unaffected (C=1 / 2-D / 3-D).
         body.append("        x = x.contiguous(memory_format=torch.channels_last)\n")
         body.append("\n".join(self.lines) + "\n")
-        body.append(f"        return {self.v(self.ir.output)}\n")
+        if head is not None:
+            body.append(f"        return {self.v(head.inputs[0])}\n")
+            body.append("\n    def forward(self, x: Tensor) -> Tensor:\n")
+            body.append("        return torch.softmax(F.linear(self.features(x), self.head_weight, self.head_bias), -1)\n")
+        else:
+            body.append(f"        return {self.v(self.ir.output)}\n")
         return "".join(body)
 
 

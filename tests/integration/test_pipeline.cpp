@@ -151,6 +151,47 @@ TEST_CASE("an upside-down scan is read the right way up") {
   CHECK(test::cer(truth.substr(0, truth.find('\f')), plain.pages[0].text) > 0.5);
 }
 
+namespace {
+
+// True if every code point of the UTF-8 text is one --charset latin allows
+// (U+0000-024F, Greek, general punctuation, currency, letterlike..math).
+bool only_latin_charset(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const int n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : 4;
+    long cp = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k < n && i + k < text.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    const bool ok = cp < 0x250 || (cp >= 0x370 && cp < 0x400) || (cp >= 0x2000 && cp < 0x2070) ||
+                    (cp >= 0x20A0 && cp < 0x20D0) || (cp >= 0x2100 && cp < 0x2300);
+    if (!ok) return false;
+    i += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("charset latin scores only Western classes and reads as well as all") {
+  // The default engine is --charset latin; a second one scores all 6625 classes.
+  auto options = test_options();
+  options.charset = "all";
+  auto all_engine = Engine::load(options);
+  const auto truth = read_file(fixtures_dir() / "prose.txt");
+  for (const char* name : {"prose.pdf", "scan.png"}) {
+    const auto latin = shared_engine().process_document(fixtures_dir() / name);
+    const auto all = all_engine->process_document(fixtures_dir() / name);
+    REQUIRE(latin.status == DocumentStatus::kOk);
+    REQUIRE(all.status == DocumentStatus::kOk);
+    const auto latin_text = document_text(latin);
+    const auto reference = latin.pages.size() == 1 ? truth.substr(0, truth.find('\f')) : truth;
+    const double c_latin = test::cer(reference, latin_text);
+    const double c_all = test::cer(reference, document_text(all));
+    INFO(name << ": CER latin " << c_latin << ", all " << c_all << "\n" << latin_text);
+    CHECK(only_latin_charset(latin_text));
+    CHECK(c_latin <= c_all + 0.002);
+  }
+}
+
 TEST_CASE("page selection renders only the chosen pages") {
   auto options = test_options();
   options.pages = "2";

@@ -169,4 +169,16 @@ TEST_CASE("layout: a page scanned 1.5 degrees askew is read row by row") {
   const ReadPage straight = read_page(upright, kPageW, kPageH);
   CHECK(texts(straight.lines) == expected);
   CHECK(straight.lines[0].quad[1].x == 950.0f);
+
+  // More short boxes than long lines, each exactly level (as the detector
+  // boxes short words): the skew is weighted by length, so the long lines
+  // still set it and the paragraph is still read row by row.
+  std::vector<TextLine> with_words = tilted;
+  std::vector<std::string> expected_with_words = expected;
+  for (int i = 0; i < 8; ++i) {
+    const std::string word = "w" + std::to_string(i);
+    with_words.push_back(line(word, 50, 600.0f + 30.0f * static_cast<float>(i), 120));
+    expected_with_words.push_back(word);
+  }
+  CHECK(texts(read_page(with_words, kPageW, kPageH).lines) == expected_with_words);
 }

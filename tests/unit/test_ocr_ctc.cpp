@@ -155,7 +155,9 @@ TEST_CASE("ctc: space mass below the threshold or on character steps adds no spa
   weak.hesitant_blank(0.03f);
   weak.add(cls("b"));
   CHECK(weak.decode().text == "ab");
-  CHECK(weak.decode(SpaceParams{0.02f, -1.0f}).text == "a b");
+  // (A single gap is the line's pitch: the lower threshold applies only with
+  // the pitch condition off.)
+  CHECK(weak.decode(SpaceParams{0.02f, -1.0f, -1.0f}).text == "a b");
 
   // Adjacent characters have no blank step between them: a space class
   // strong on the characters themselves is not a gap.
@@ -165,6 +167,54 @@ TEST_CASE("ctc: space mass below the threshold or on character steps adds no spa
     for (int k = 0; k < n; ++k) probs.push_back(k == c ? 0.6f : (k == kSpace ? 0.4f : 0.0f));
   }
   CHECK(ctc_greedy_decode(probs.data(), 2, n, kDict).text == "ab");
+}
+
+TEST_CASE("ctc: weak space mass at the line's pitch is no space, beyond it it is") {
+  // Pitch 3 steps (a character, two blanks), as a typewriter font gives: the
+  // model leaves 10% space mass between `b` and `c` of one word (`bz ip2`),
+  // and the same 10% across a gap one step wider between two words.
+  auto line = [](int extra_blanks, float p_space) {
+    Steps s;
+    s.blanks(1);
+    s.add(cls("a"));
+    s.blanks(2);
+    s.add(cls("b"));
+    s.blanks(1 + extra_blanks);
+    s.hesitant_blank(p_space);
+    for (const char* c : {"c", "d", "e"}) {
+      s.add(cls(c));
+      s.blanks(2);
+    }
+    return s;
+  };
+  CHECK(line(0, 0.1f).decode().text == "abcde");
+  CHECK(line(1, 0.1f).decode().text == "ab cde");
+  // A strong space class is a space even at the pitch (a narrow gap such as
+  // the one before French `;`).
+  CHECK(line(0, 0.4f).decode().text == "ab cde");
+  // The pitch condition off: the 5% rule alone, as before.
+  CHECK(line(0, 0.1f).decode(SpaceParams{0.05f, 1.0f, -1.0f}).text == "ab cde");
+  // Tight pairs never get a space when their threshold is off.
+  CHECK(line(0, 0.4f).decode(SpaceParams{0.05f, 1.0f, 0.5f, 0.0f}).text == "abcde");
+  // Nor anywhere when the rule is off.
+  CHECK(line(1, 0.4f).decode(kNoRecovery).text == "abcde");
+}
+
+TEST_CASE("ctc: after a comma the 5% rule needs no wider gap") {
+  // `hsv,39`: the comma is narrow, so the next digit sits at the line's pitch,
+  // and the 10% space mass after it is a word gap all the same.
+  Steps s;
+  for (const char* c : {"h", "s", "v"}) {
+    s.add(cls(c));
+    s.blanks(1);
+  }
+  s.add(cls(","));
+  s.hesitant_blank(0.1f);
+  for (const char* c : {"3", "9"}) {
+    s.add(cls(c));
+    s.blanks(1);
+  }
+  CHECK(s.decode().text == "hsv, 39");
 }
 
 TEST_CASE("ctc: no space is recovered beside an underscore") {

@@ -151,6 +151,12 @@ const std::vector<Spec>& build_specs() {
        .help = "inference precision (half precisions: CUDA only)",
        .field = &Options::precision,
        .choices = {"fp32", "fp16", "bf16"}},
+      {.key = "engine.charset",
+       .flag = "--charset",
+       .help = "characters the recognizer may output: latin (Latin and Greek letters, digits, punctuation, "
+               "symbols; no look-alike full-width punctuation) or all (also the model's Chinese characters)",
+       .field = &Options::charset,
+       .choices = {"latin", "all"}},
       {.key = "engine.angle_classifier",
        .flag = "--no-angle-classifier",
        .help = "detect and fix upside-down (180 deg) text lines",

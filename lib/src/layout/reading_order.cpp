@@ -318,10 +318,13 @@ std::vector<TextLine> order_lines(std::vector<TextLine> lines, int page_width_px
 
 namespace {
 
-// The median slope (radians, folded into (-pi/4, pi/4]) of the long lines'
-// top and bottom edges; 0 without long lines.
+// The length-weighted median slope (radians, folded into (-pi/4, pi/4]) of
+// the long lines' top and bottom edges; 0 without long lines. Weighted: a
+// short box's edges are a few pixels long, so its angle is coarse (often
+// exactly level) and, unweighted, such boxes outvoted the long lines (the
+// gnuplot index page read 0 degrees instead of 0.65).
 float skew_radians(const std::vector<TextLine>& lines) {
-  std::vector<float> angles;
+  std::vector<std::pair<float, float>> angles;  // (angle, length)
   for (const TextLine& l : lines) {
     const auto& q = l.quad;
     const float dx = 0.5f * (q[1].x - q[0].x + q[2].x - q[3].x);
@@ -333,9 +336,18 @@ float skew_radians(const std::vector<TextLine>& lines) {
     constexpr float kQuarter = 0.785398163f;
     while (a > kQuarter) a -= 2.0f * kQuarter;
     while (a <= -kQuarter) a += 2.0f * kQuarter;
-    angles.push_back(a);
+    angles.emplace_back(a, std::hypot(dx, dy));
   }
-  return angles.empty() ? 0.0f : median(angles);
+  if (angles.empty()) return 0.0f;
+  std::sort(angles.begin(), angles.end());
+  float total = 0.0f;
+  for (const auto& [a, len] : angles) total += len;
+  float seen = 0.0f;
+  for (const auto& [a, len] : angles) {
+    seen += len;
+    if (seen >= 0.5f * total) return a;
+  }
+  return angles.back().first;
 }
 
 constexpr float kPi = 3.14159265f;

@@ -21,8 +21,8 @@ std::vector<TextLine> order_lines(std::vector<TextLine> lines, int page_width_px
 std::string page_text(const std::vector<TextLine>& ordered_lines);
 
 // A page read in its own frame: lines in reading order (order_lines) and the
-// page text (page_text), with the page deskewed by the median slope of its long
-// lines (at least 3x longer than tall; from 0.1 degrees) and turned round when
+// page text (page_text), with the page deskewed by the length-weighted median
+// slope of its long lines (at least 3x longer than tall; from 0.1 degrees) and turned round when
 // most lines were read turned (rotated_180). On a scan rotated by 1 degree the
 // axis-aligned box of a long line is a line height taller than the line and
 // joined rows. Boxes come back in image pixels.

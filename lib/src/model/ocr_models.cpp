@@ -64,6 +64,9 @@ struct OcrModels::Impl {
   torch::Device device{torch::kCPU};
   torch::ScalarType dtype = torch::kFloat32;
   torch::jit::Module det, cls, rec;
+  // The recognizer's classifier head (rec.features() -> head -> softmax),
+  // sliced to the classes in use.
+  torch::Tensor head_weight, head_bias;
   // CUDA only: pinned host buffer the inputs are staged in, reused across
   // calls (grown when needed). Safe to overwrite on the next call: each call
   // ends with a blocking copy back, so no earlier upload is still reading it.
@@ -87,7 +90,7 @@ struct OcrModels::Impl {
   // Runs a module on a host buffer. On CUDA the input goes through the pinned
   // staging buffer with a non-blocking copy, and the copy back synchronizes,
   // so a timer stopped after this call includes the device work.
-  void run(torch::jit::Module& module, const TensorF& input, TensorF& output) {
+  void run(torch::jit::Module& module, const TensorF& input, TensorF& output, bool recognizer = false) {
     c10::InferenceMode guard;
     auto host = torch::from_blob(const_cast<float*>(input.data.data()), input.shape, torch::kFloat32);
     torch::Tensor x;
@@ -104,7 +107,12 @@ struct OcrModels::Impl {
     }
     torch::Tensor y;
     try {
-      y = module.forward({x}).toTensor();
+      if (recognizer) {
+        auto features = module.get_method("features")({x}).toTensor();
+        y = torch::softmax(torch::linear(features, head_weight, head_bias), -1);
+      } else {
+        y = module.forward({x}).toTensor();
+      }
     } catch (const c10::Error& e) {
       const std::string what = e.what_without_backtrace();
       if (what.find("out of memory") != std::string::npos) {
@@ -140,6 +148,16 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
   impl->det = impl->load_module("det.pt");
   impl->cls = impl->load_module("cls.pt");
   impl->rec = impl->load_module("rec.pt");
+  try {
+    impl->head_weight = impl->rec.attr("head_weight").toTensor();
+    impl->head_bias = impl->rec.attr("head_bias").toTensor();
+    (void)impl->rec.get_method("features");
+  } catch (const c10::Error& e) {
+    throw Error(ErrorKind::kModel,
+                fmt::format("recognizer has no features()/head (converted by an older scripts/convert_models.py: "
+                            "run scripts/setup): {}", e.what_without_backtrace()),
+                (config.dir / "rec.pt").string());
+  }
   logger()->debug("Models loaded from {} on {} ({} threads)", config.dir.string(), impl->device.str(),
                   at::get_num_threads());
   return std::unique_ptr<OcrModels>(new OcrModels(std::move(impl)));
@@ -147,7 +165,27 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
 
 void OcrModels::detect(const TensorF& input, TensorF& output) { impl_->run(impl_->det, input, output); }
 void OcrModels::classify(const TensorF& input, TensorF& output) { impl_->run(impl_->cls, input, output); }
-void OcrModels::recognize(const TensorF& input, TensorF& output) { impl_->run(impl_->rec, input, output); }
+void OcrModels::recognize(const TensorF& input, TensorF& output) { impl_->run(impl_->rec, input, output, true); }
+
+void OcrModels::restrict_recognizer_classes(const std::vector<int>& class_ids) {
+  c10::InferenceMode guard;
+  auto weight = impl_->rec.attr("head_weight").toTensor();
+  auto bias = impl_->rec.attr("head_bias").toTensor();
+  if (class_ids.empty()) {
+    impl_->head_weight = weight;
+    impl_->head_bias = bias;
+    return;
+  }
+  for (const int id : class_ids) {
+    if (id < 0 || id >= weight.size(0)) {
+      throw Error(ErrorKind::kModel, fmt::format("recognizer class {} out of range (0..{})", id, weight.size(0) - 1));
+    }
+  }
+  std::vector<std::int64_t> ids(class_ids.begin(), class_ids.end());
+  const auto index = torch::tensor(ids, torch::kLong).to(weight.device());
+  impl_->head_weight = weight.index_select(0, index).contiguous();
+  impl_->head_bias = bias.index_select(0, index).contiguous();
+}
 
 std::filesystem::path OcrModels::dictionary_path() const { return impl_->dir / "ppocr_keys_v1.txt"; }
 std::string OcrModels::device_name() const { return impl_->device.str(); }

@@ -49,8 +49,13 @@ class OcrModels {
   void detect(const TensorF& input, TensorF& output);
   // [N,3,48,192] crops -> [N,2] probabilities (upright, rotated 180 degrees).
   void classify(const TensorF& input, TensorF& output);
-  // [N,3,48,W] crops -> [N,T,C] CTC probabilities.
+  // [N,3,48,W] crops -> [N,T,K] CTC probabilities over the recognizer's
+  // classes, or over those chosen by restrict_recognizer_classes().
   void recognize(const TensorF& input, TensorF& output);
+  // From now on recognize() scores only these classes (ids into the model's
+  // dictionary, blank 0 first), softmax over them alone; empty = all. The
+  // head is sliced once here, so fewer classes cost less per call.
+  void restrict_recognizer_classes(const std::vector<int>& class_ids);
 
   // The dictionary path (ppocr_keys_v1.txt) that matches the recognizer.
   std::filesystem::path dictionary_path() const;

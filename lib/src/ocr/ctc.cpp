@@ -58,8 +58,12 @@ bool is_glue(const std::string& s) { return s == "_"; }
 // Marks space_before[k] where a dropped word gap is recovered between
 // chars[k-1] and chars[k] (both non-space, neither wide). Measured on the
 // bench_ocr corpus, where 2-3% of such pairs hide a gap: the space class
-// reaching 5% on a blank step between them finds ~90% of the hidden gaps at
-// ~1 false space per 15 found. Separators are the exception: the model puts
+// reaching 5% on a blank step between them finds ~90% of the hidden gaps.
+// Most false spaces it made (`bz ip2`, `debhe lper`, `(x) ;`: narrow glyphs,
+// typewriter fonts) sit at the line's usual character pitch, where only ~1
+// pair in 12 with that much space mass is a real gap; so at the pitch the
+// space class must be strong (30%), and 5% is enough only where the step
+// distance exceeds the pitch. Separators are the exception: the model puts
 // almost no space mass after a comma (`hsv,39,50`), but there a wider step
 // gap alone is reliable, while `f(a,b)` keeps its tight pitch.
 void recover_spaces(std::vector<Emitted>& chars, const float* probs, int n_classes, int space_class,
@@ -74,11 +78,19 @@ void recover_spaces(std::vector<Emitted>& chars, const float* probs, int n_class
     const Emitted& a = chars[i - 1];
     const Emitted& b = chars[i];
     if (a.is_space || b.is_space || a.is_wide || b.is_wide) continue;
-    if (params.min_space_probability > 0 && space_class >= 0 && !is_glue(a.text) && !is_glue(b.text)) {
+    const bool wide_gap = params.min_gap_excess_steps < 0 || gaps.empty() || is_separator(a.text) ||
+                          b.step - a.step >= pitch + params.min_gap_excess_steps;
+    const float min_p =
+        wide_gap ? params.min_space_probability
+                 : (params.tight_min_space_probability > 0
+                        ? std::max(params.min_space_probability, params.tight_min_space_probability)
+                        : 0.0f);
+    if (params.min_space_probability > 0 && min_p > 0 && space_class >= 0 && !is_glue(a.text) &&
+        !is_glue(b.text)) {
       for (int t = a.end_step; t < b.start_step && !space_before[i]; ++t) {
         const float p = probs[static_cast<std::size_t>(t) * static_cast<std::size_t>(n_classes) +
                               static_cast<std::size_t>(space_class)];
-        space_before[i] = p >= params.min_space_probability;
+        space_before[i] = p >= min_p;
       }
     }
     if (params.separator_gap_steps >= 0 && !gaps.empty() && is_separator(a.text) &&

@@ -17,13 +17,22 @@ struct CtcResult {
 // such spaces back; neither acts next to CJK-like characters.
 struct SpaceParams {
   // Blank steps between two characters on which the space class reaches at
-  // least this probability become a space, unless one of them is '_'. <= 0
-  // disables.
+  // least this probability become a space, unless one of them is '_', where
+  // the characters are further apart than the line's pitch (see
+  // min_gap_excess_steps). <= 0 disables the rule (both thresholds).
   float min_space_probability = 0.05f;
   // After ',' or ';', a distance to the next character (centre to centre, in
   // time steps) of at least the line's character pitch plus this many steps
   // becomes a space. < 0 disables.
   float separator_gap_steps = 1.0f;
+  // Further apart means: a distance (centre to centre, in time steps) of at
+  // least the line's character pitch (the median distance) plus this many
+  // steps, or after ',' or ';'. < 0: every pair counts as further apart.
+  float min_gap_excess_steps = 0.5f;
+  // Closer pairs need the space class to reach this probability instead
+  // (narrow glyphs and typewriter fonts leave weak space mass inside words).
+  // <= 0: no space between them.
+  float tight_min_space_probability = 0.3f;
 };
 
 // probs: n_steps x n_classes row-major softmax outputs of one line. The text

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 // threads, workers, order and memory caps must not (results are independent
 // of batching: a tested property), so they are left out on purpose.
 constexpr std::string_view kOutputKeys[] = {
-    "engine.mode",         "engine.precision",       "engine.device",
+    "engine.mode",         "engine.precision",       "engine.device",          "engine.charset",
     "engine.angle_classifier", "input.dpi",          "input.pages",
     "detector.threshold",  "detector.box_threshold", "detector.unclip_ratio",
     "input.ocr",           "output.level",           "output.redact",
@@ -32,8 +32,9 @@ constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 // Bump whenever a code change alters the output for the same input bytes,
 // models and options, so that a cache filled by an older build is not served:
 // 2 = CTC space recovery, width 0.85, crops past line ends, deskewed reading
-// order, per-page angle decision (2026-11-23).
-constexpr std::string_view kOutputRevision = "2";
+// order, per-page angle decision (2026-11-23); 3 = Latin charset by default,
+// stronger space evidence at the character pitch, length-weighted skew.
+constexpr std::string_view kOutputRevision = "3";
 
 }  // namespace
 
