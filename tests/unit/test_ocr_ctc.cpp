@@ -200,6 +200,35 @@ TEST_CASE("ctc: weak space mass at the line's pitch is no space, beyond it it is
   CHECK(line(1, 0.4f).decode(kNoRecovery).text == "abcde");
 }
 
+TEST_CASE("ctc: a run of wider cells sets its own pitch (typewriter word in proportional text)") {
+  // `abcdeabcde` at a pitch of 2 steps, then `hsvl39` in a typewriter font at
+  // 4: the line's median pitch is 2, but around `v`-`l` it is 4, so 10% space
+  // mass between them (`debhe lper`) is inside the word unless they sit
+  // further apart than the run's own pitch.
+  auto line = [](int extra_blanks, float p_space) {
+    Steps s;
+    for (const char* c : {"a", "b", "c", "d", "e", "a", "b", "c", "d", "e"}) {
+      s.add(cls(c));
+      s.blanks(1);
+    }
+    for (const char* c : {"h", "s"}) {
+      s.add(cls(c));
+      s.blanks(3);
+    }
+    s.add(cls("v"));
+    s.blanks(2 + extra_blanks);
+    s.hesitant_blank(p_space);
+    for (const char* c : {"l", "3", "9"}) {
+      s.add(cls(c));
+      s.blanks(3);
+    }
+    return s;
+  };
+  CHECK(line(0, 0.1f).decode().text == "abcdeabcdehsvl39");
+  CHECK(line(0, 0.4f).decode().text == "abcdeabcdehsv l39");
+  CHECK(line(1, 0.1f).decode().text == "abcdeabcdehsv l39");
+}
+
 TEST_CASE("ctc: after a comma the 5% rule needs no wider gap") {
   // `hsv,39`: the comma is narrow, so the next digit sits at the line's pitch,
   // and the 10% space mass after it is a word gap all the same.

@@ -55,6 +55,9 @@ bool is_separator(const std::string& s) { return s == "," || s == ";"; }
 // corpus's 120), yet sitting on the baseline it leaves the space class some mass.
 bool is_glue(const std::string& s) { return s == "_"; }
 
+// Pairs on each side that set the local character pitch.
+constexpr std::size_t kLocalPairs = 3;
+
 // Marks space_before[k] where a dropped word gap is recovered between
 // chars[k-1] and chars[k] (both non-space, neither wide). Measured on the
 // bench_ocr corpus, where 2-3% of such pairs hide a gap: the space class
@@ -73,13 +76,23 @@ void recover_spaces(std::vector<Emitted>& chars, const float* probs, int n_class
     if (!chars[i].is_space && !chars[i - 1].is_space) gaps.push_back(chars[i].step - chars[i - 1].step);
   }
   const float pitch = gaps.empty() ? 0.0f : median(gaps);
+  // The pitch around a pair: a run in a typewriter font inside proportional
+  // text (`debhelper` in a sentence) has wider cells than the line's median,
+  // and its narrow letters looked like word gaps (`debhe lper`).
+  const auto local_pitch = [&](std::size_t i) {
+    std::vector<float> near;
+    for (std::size_t j = i > kLocalPairs ? i - kLocalPairs : 1; j < std::min(chars.size(), i + kLocalPairs + 1); ++j) {
+      if (j != i && !chars[j].is_space && !chars[j - 1].is_space) near.push_back(chars[j].step - chars[j - 1].step);
+    }
+    return near.size() >= 2 ? std::max(pitch, median(near)) : pitch;
+  };
   std::vector<bool> space_before(chars.size(), false);
   for (std::size_t i = 1; i < chars.size(); ++i) {
     const Emitted& a = chars[i - 1];
     const Emitted& b = chars[i];
     if (a.is_space || b.is_space || a.is_wide || b.is_wide) continue;
     const bool wide_gap = params.min_gap_excess_steps < 0 || gaps.empty() || is_separator(a.text) ||
-                          b.step - a.step >= pitch + params.min_gap_excess_steps;
+                          b.step - a.step >= local_pitch(i) + params.min_gap_excess_steps;
     const float min_p =
         wide_gap ? params.min_space_probability
                  : (params.tight_min_space_probability > 0
