@@ -128,6 +128,7 @@ void classify_lines(OcrModels& models, int batch_size, bool pad, const std::vect
     {
       ScopedTimer timer(&times.t_classify_ms);
       models.classify(cls_in, cls_out);
+      logger()->debug("classifier: {} lines in {:.0f} ms", n, timer.elapsed_ms());
     }
     for (std::size_t k = 0; k < n; ++k) {
       LineJob& job = jobs[sample[start + k]];
