@@ -67,6 +67,27 @@ struct OcrModels::Impl {
   // The recognizer's classifier head (rec.features() -> head -> softmax),
   // sliced to the classes in use.
   torch::Tensor head_weight, head_bias;
+
+  // Slices the recognizer's head to these classes (empty = all of them).
+  void restrict_head(const std::vector<int>& class_ids) {
+    c10::InferenceMode guard;
+    const auto weight = rec.attr("head_weight").toTensor();
+    const auto bias = rec.attr("head_bias").toTensor();
+    if (class_ids.empty()) {
+      head_weight = weight;
+      head_bias = bias;
+      return;
+    }
+    for (const int id : class_ids) {
+      if (id < 0 || id >= weight.size(0)) {
+        throw Error(ErrorKind::kModel, fmt::format("recognizer class {} out of range (0..{})", id, weight.size(0) - 1));
+      }
+    }
+    std::vector<std::int64_t> ids(class_ids.begin(), class_ids.end());
+    const auto index = torch::tensor(ids, torch::kLong).to(weight.device());
+    head_weight = weight.index_select(0, index).contiguous();
+    head_bias = bias.index_select(0, index).contiguous();
+  }
   // CUDA only: pinned host buffer the inputs are staged in, reused across
   // calls (grown when needed). Safe to overwrite on the next call: each call
   // ends with a blocking copy back, so no earlier upload is still reading it.
@@ -149,9 +170,8 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
   impl->cls = impl->load_module("cls.pt");
   impl->rec = impl->load_module("rec.pt");
   try {
-    impl->head_weight = impl->rec.attr("head_weight").toTensor();
-    impl->head_bias = impl->rec.attr("head_bias").toTensor();
     (void)impl->rec.get_method("features");
+    impl->restrict_head({});
   } catch (const c10::Error& e) {
     throw Error(ErrorKind::kModel,
                 fmt::format("recognizer has no features()/head (converted by an older scripts/convert_models.py: "
@@ -167,25 +187,7 @@ void OcrModels::detect(const TensorF& input, TensorF& output) { impl_->run(impl_
 void OcrModels::classify(const TensorF& input, TensorF& output) { impl_->run(impl_->cls, input, output); }
 void OcrModels::recognize(const TensorF& input, TensorF& output) { impl_->run(impl_->rec, input, output, true); }
 
-void OcrModels::restrict_recognizer_classes(const std::vector<int>& class_ids) {
-  c10::InferenceMode guard;
-  auto weight = impl_->rec.attr("head_weight").toTensor();
-  auto bias = impl_->rec.attr("head_bias").toTensor();
-  if (class_ids.empty()) {
-    impl_->head_weight = weight;
-    impl_->head_bias = bias;
-    return;
-  }
-  for (const int id : class_ids) {
-    if (id < 0 || id >= weight.size(0)) {
-      throw Error(ErrorKind::kModel, fmt::format("recognizer class {} out of range (0..{})", id, weight.size(0) - 1));
-    }
-  }
-  std::vector<std::int64_t> ids(class_ids.begin(), class_ids.end());
-  const auto index = torch::tensor(ids, torch::kLong).to(weight.device());
-  impl_->head_weight = weight.index_select(0, index).contiguous();
-  impl_->head_bias = bias.index_select(0, index).contiguous();
-}
+void OcrModels::restrict_recognizer_classes(const std::vector<int>& class_ids) { impl_->restrict_head(class_ids); }
 
 std::filesystem::path OcrModels::dictionary_path() const { return impl_->dir / "ppocr_keys_v1.txt"; }
 std::string OcrModels::device_name() const { return impl_->device.str(); }

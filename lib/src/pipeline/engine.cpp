@@ -361,7 +361,7 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   const auto class_ids = charset_classes(dictionary, options.charset);
   impl->dictionary = subset_dictionary(dictionary, class_ids);
   for (auto& worker : impl->workers) {
-    worker->models->restrict_recognizer_classes(options.charset == "all" ? std::vector<int>{} : class_ids);
+    worker->models->restrict_recognizer_classes(class_ids);
   }
   logger()->debug("Recognizer: charset {} ({} of {} classes)", options.charset, class_ids.size(),
                   dictionary.size());
