@@ -332,6 +332,9 @@ def run_deepcompress(pages, cdir, out_dir, args):
     rec_classes = int(m.group(1)) if m else 6625
     # lines the angle classifier saw (it votes per page on a sample of lines)
     cls_lines = sum(int(k) for k in re.findall(r"classifier: (\d+) lines in", err))
+    # the precision the models ran in ("Models loaded from DIR on cpu (2 threads, bf16)")
+    m = re.search(r"Models loaded from .* \(\d+ threads, (\w+)\)", err)
+    precision = m.group(1) if m else "fp32"
     texts, n_lines = {}, {}
     for p in pages:
         path = find_output(out_dir, p["stem"], "json")
@@ -348,13 +351,15 @@ def run_deepcompress(pages, cdir, out_dir, args):
             else:
                 log(f"  no deepcompress output for {p['stem']} (scored as empty)")
                 texts[p["stem"]] = ""
-    return texts, wall, stages, n_lines, (rec_batches, rec_classes, cls_lines), rc
+    return texts, wall, stages, n_lines, (rec_batches, rec_classes, cls_lines, precision), rc
 
 
 # ---------------------------------------------------------------- roofline
 
-def roofline(model_dir, canvas, lines_per_page, cls_lines_per_page, rec_px_per_page, rec_classes, threads=2):
-    """GFLOP per page per model (torch profiler FLOPs: 2 x MACs) and a measured conv peak."""
+def roofline(model_dir, canvas, lines_per_page, cls_lines_per_page, rec_px_per_page, rec_classes, precision,
+             threads=2):
+    """GFLOP per page per model (torch profiler FLOPs: 2 x MACs) and a measured conv peak in the
+    precision deepcompress ran in (fp32 or bf16)."""
     # The profiler warns (through glog) for each conv whose stride it cannot
     # read. Those are the squeeze-excite convs on 1x1 maps: counted by hand from
     # the graph, all uncounted convs together are < 1% of each model's FLOPs.
@@ -366,13 +371,15 @@ def roofline(model_dir, canvas, lines_per_page, cls_lines_per_page, rec_px_per_p
     out = {}
     # measured conv throughput: 3x3, 128->128 channels on 128x128, batch 2, best of 20 (glibc page-faults
     # the fresh 16 MB outputs of the first calls: best of 5 read 80-390 GFLOP/s on a quiet machine)
-    conv = torch.nn.Conv2d(128, 128, 3, padding=1, bias=False).eval()
-    x = torch.randn(2, 128, 128, 128)
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    conv = torch.nn.Conv2d(128, 128, 3, padding=1, bias=False).eval().to(dtype)
+    x = torch.randn(2, 128, 128, 128).to(dtype)
     flop = 2 * 2 * 128 * 128 * 9 * 128 * 128
     with torch.no_grad():
         conv(x)
         best = min(_timed(lambda: conv(x)) for _ in range(20))
     out["peak_gflops"] = flop / best / 1e9
+    out["precision"] = "bf16" if dtype == torch.bfloat16 else "fp32"
 
     def gflop(name, shape, method="forward"):
         m = torch.jit.load(os.path.join(model_dir, name + ".pt"), map_location="cpu").eval()
@@ -466,9 +473,9 @@ def main():
         texts, wall = run_tesseract(pages, cdir, os.path.join(args.work_dir, "out", "tesseract"), args.tesseract_jobs)
         results["tesseract"] = (texts, wall)
         log(f"  {wall:.1f} s")
-    stages, n_lines, rec_batches, rec_classes, cls_lines, dc_rc = {}, {}, [], 6625, 0, 0
+    stages, n_lines, rec_batches, rec_classes, cls_lines, precision, dc_rc = {}, {}, [], 6625, 0, "fp32", 0
     if not args.skip_deepcompress:
-        texts, wall, stages, n_lines, (rec_batches, rec_classes, cls_lines), dc_rc = run_deepcompress(
+        texts, wall, stages, n_lines, (rec_batches, rec_classes, cls_lines, precision), dc_rc = run_deepcompress(
             pages, cdir, os.path.join(args.work_dir, "out", "deepcompress"), args)
         results["deepcompress"] = (texts, wall)
         log(f"  {wall:.1f} s")
@@ -555,10 +562,11 @@ def main():
             if not rec_batches:
                 raise RuntimeError("no 'recognizer: N lines at width W px' debug lines in the log")
             rf = roofline(args.model_dir, canvas, sum(n_lines.values()) / n, cls_lines / n,
-                          sum(k * w for k, w in rec_batches) / n, rec_classes)
+                          sum(k * w for k, w in rec_batches) / n, rec_classes, precision)
             print()
             print(f"roofline (FLOPs = 2 x MACs from the TorchScript graphs via the torch profiler; measured 3x3 conv "
-                  f"throughput with 2 threads: {rf['peak_gflops']:.1f} GFLOP/s; "
+                  f"throughput in {rf['precision']} (deepcompress's precision) with 2 threads: "
+                  f"{rf['peak_gflops']:.1f} GFLOP/s; "
                   f"{rf['lines_per_page']:.0f} text lines per page):")
             for model, stage in (("det", "detect"), ("cls", "classify"), ("rec", "recognize")):
                 name = {"det": "detector", "cls": "classifier", "rec": "recognizer"}[model]

@@ -12,7 +12,7 @@ struct Options {
   std::string device = "auto";  // auto | cpu | cuda | cuda:N | cuda:0,cuda:1 (one worker per device)
   std::string mode = "base";    // detector canvas: small=960, base=1280, large=1600 px
   int threads = 0;              // intra-op CPU threads; 0 = number of cores
-  std::string precision = "fp32";  // fp32 | fp16 | bf16 (half precisions: CUDA only)
+  std::string precision = "auto";  // auto | fp32 | fp16 | bf16 (auto: bf16 on CPUs with native bf16, else fp32)
   std::string charset = "latin";   // recognizer output: latin (Latin/Greek letters, digits, punctuation) | all (+ Chinese)
   bool angle_classifier = true; // detect and fix upside-down (180 deg) text lines
   std::string max_memory;       // memory cap such as "2G", "512M"; empty = no cap

@@ -148,9 +148,10 @@ const std::vector<Spec>& build_specs() {
        .hi = 256},
       {.key = "engine.precision",
        .flag = "--precision",
-       .help = "inference precision (half precisions: CUDA only)",
+       .help = "inference precision: auto = bf16 on a CPU with native bf16 (AVX512-BF16: same text, ~1.3x faster), "
+               "else fp32; fp16 needs CUDA; bf16 on CPU needs AVX512-BF16",
        .field = &Options::precision,
-       .choices = {"fp32", "fp16", "bf16"}},
+       .choices = {"auto", "fp32", "fp16", "bf16"}},
       {.key = "engine.charset",
        .flag = "--charset",
        .help = "characters the recognizer may output: latin (Latin and Greek letters, digits, punctuation, "

@@ -16,6 +16,7 @@
 
 #include "common/log.hpp"
 #include "deepcompress/error.hpp"
+#include "model/fused_conv.hpp"
 
 namespace deepcompress {
 namespace {
@@ -44,16 +45,43 @@ torch::Device choose_device(const std::string& requested) {
   throw Error(ErrorKind::kModel, fmt::format("unknown device '{}'", requested));
 }
 
-torch::ScalarType choose_dtype(const std::string& precision, const torch::Device& device) {
-  if (precision == "fp32") return torch::kFloat32;
-  // Half precisions are only offered where they help and cannot crash: on
-  // this CPU build bf16 convolutions have been seen to die with SIGILL.
-  if (!device.is_cuda()) {
-    throw Error(ErrorKind::kModel,
-                fmt::format("precision {} needs a CUDA device; on CPU use --precision fp32", precision));
+// Caps oneDNN below AMX, once per process, before the first convolution:
+// oneDNN 2.6's AMX bf16 kernels have died with SIGILL on AMX machines (the
+// brief's measurement), while the AVX512-BF16 ones run. fp32 never uses AMX,
+// so the cap costs fp32 nothing. Returns whether bf16 is safe and native.
+bool cpu_bf16_usable() {
+  static const bool usable = [] {
+    const bool capped = cap_onednn_isa_below_amx();
+    return capped && cpu_has_native_bf16();
+  }();
+  return usable;
+}
+
+// cpu_bf16: bf16 is native on this CPU and the convolutions are fused
+// (unfused, LibTorch's bf16 elementwise passes eat most of the gain).
+torch::ScalarType choose_dtype(const std::string& precision, const torch::Device& device, bool cpu_bf16) {
+  const bool cpu = !device.is_cuda();
+  cpu_bf16 = cpu_bf16 && cpu;
+  if (precision == "auto") {
+    // CUDA stays fp32 under auto: no GPU figure was ever measured here.
+    const auto dtype = cpu_bf16 ? torch::kBFloat16 : torch::kFloat32;
+    logger()->info("Precision: {} (auto: {})", dtype == torch::kBFloat16 ? "bf16" : "fp32",
+                   cpu ? (cpu_bf16 ? "CPU with native bf16" : "CPU without native bf16") : "fp32 on CUDA");
+    return dtype;
   }
-  if (precision == "fp16") return torch::kFloat16;
-  if (precision == "bf16") return torch::kBFloat16;
+  if (precision == "fp32") return torch::kFloat32;
+  if (precision == "fp16") {
+    if (cpu) throw Error(ErrorKind::kModel, "precision fp16 needs a CUDA device; on CPU use --precision auto, bf16 or fp32");
+    return torch::kFloat16;
+  }
+  if (precision == "bf16") {
+    if (cpu && !cpu_bf16) {
+      throw Error(ErrorKind::kModel,
+                  "precision bf16 on CPU needs native bf16 instructions (AVX512-BF16) and oneDNN fused "
+                  "convolutions; this CPU or build lacks them: use --precision auto or fp32");
+    }
+    return torch::kBFloat16;
+  }
   throw Error(ErrorKind::kModel, fmt::format("unknown precision '{}'", precision));
 }
 
@@ -63,6 +91,8 @@ struct OcrModels::Impl {
   std::filesystem::path dir;
   torch::Device device{torch::kCPU};
   torch::ScalarType dtype = torch::kFloat32;
+  bool fuse = true;  // CPU: fused oneDNN convolutions (fused_conv.hpp)
+  int n_fused = 0;
   torch::jit::Module det, cls, rec;
   // The recognizer's classifier head (rec.features() -> head -> softmax),
   // sliced to the classes in use.
@@ -71,8 +101,8 @@ struct OcrModels::Impl {
   // Slices the recognizer's head to these classes (empty = all of them).
   void restrict_head(const std::vector<int>& class_ids) {
     c10::InferenceMode guard;
-    const auto weight = rec.attr("head_weight").toTensor();
-    const auto bias = rec.attr("head_bias").toTensor();
+    const auto weight = rec.attr("head_weight").toTensor().to(torch::kFloat32);
+    const auto bias = rec.attr("head_bias").toTensor().to(torch::kFloat32);
     if (class_ids.empty()) {
       head_weight = weight;
       head_bias = bias;
@@ -99,6 +129,11 @@ struct OcrModels::Impl {
       auto module = torch::jit::load(path.string(), device);
       module.eval();
       if (dtype != torch::kFloat32) module.to(dtype);
+      if (fuse && !device.is_cuda()) {
+        const int n = fuse_convolutions(module, name == "rec.pt" ? "features" : "forward");
+        logger()->debug("{}: {} convolutions fused", name, n);
+        n_fused += n;
+      }
       return module;
     } catch (const c10::Error& e) {
       throw Error(ErrorKind::kModel,
@@ -124,12 +159,13 @@ struct OcrModels::Impl {
       pinned.copy_(host);
       x = pinned.to(device, dtype, /*non_blocking=*/true);
     } else {
-      x = host;
+      x = dtype == torch::kFloat32 ? host : host.to(dtype);
     }
     torch::Tensor y;
     try {
       if (recognizer) {
-        auto features = module.get_method("features")({x}).toTensor();
+        // The head runs in fp32 (its weights are sliced copies in fp32).
+        auto features = module.get_method("features")({x}).toTensor().to(torch::kFloat32);
         y = torch::softmax(torch::linear(features, head_weight, head_bias), -1);
       } else {
         y = module.forward({x}).toTensor();
@@ -157,10 +193,12 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
   if (const auto problem = verify_model_manifest(config.dir); !problem.empty()) {
     throw Error(ErrorKind::kModel, fmt::format("models missing or corrupt: {}: run scripts/setup", problem));
   }
+  const bool bf16_usable = cpu_bf16_usable();  // first: caps oneDNN before any convolution
   auto impl = std::make_unique<Impl>();
   impl->dir = config.dir;
   impl->device = choose_device(config.device);
-  impl->dtype = choose_dtype(config.precision, impl->device);
+  impl->fuse = config.fuse_convolutions && fused_convolutions_available();
+  impl->dtype = choose_dtype(config.precision, impl->device, bf16_usable && impl->fuse);
   set_inference_threads(config.n_threads);
   // Shapes vary (recognizer widths, batch sizes); the profiling executor would
   // re-profile and re-optimize per new shape. Plain interpretation of these
@@ -178,8 +216,9 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
                             "run scripts/setup): {}", e.what_without_backtrace()),
                 (config.dir / "rec.pt").string());
   }
-  logger()->debug("Models loaded from {} on {} ({} threads)", config.dir.string(), impl->device.str(),
-                  at::get_num_threads());
+  logger()->debug("Models loaded from {} on {} ({} threads, {})", config.dir.string(), impl->device.str(),
+                  at::get_num_threads(), impl->dtype == torch::kBFloat16 ? "bf16"
+                                         : impl->dtype == torch::kFloat16 ? "fp16" : "fp32");
   return std::unique_ptr<OcrModels>(new OcrModels(std::move(impl)));
 }
 
@@ -191,6 +230,10 @@ void OcrModels::restrict_recognizer_classes(const std::vector<int>& class_ids) {
 
 std::filesystem::path OcrModels::dictionary_path() const { return impl_->dir / "ppocr_keys_v1.txt"; }
 std::string OcrModels::device_name() const { return impl_->device.str(); }
+int OcrModels::n_fused_convolutions() const { return impl_->n_fused; }
+std::string OcrModels::precision() const {
+  return impl_->dtype == torch::kBFloat16 ? "bf16" : impl_->dtype == torch::kFloat16 ? "fp16" : "fp32";
+}
 
 std::uint64_t OcrModels::device_free_bytes() const {
   if (!impl_->device.is_cuda()) return 0;

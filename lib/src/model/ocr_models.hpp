@@ -32,7 +32,8 @@ struct TensorF {
 struct ModelConfig {
   std::filesystem::path dir;      // holds manifest.json, det.pt, cls.pt, rec.pt, ppocr_keys_v1.txt
   std::string device = "auto";    // auto | cpu | cuda | cuda:N
-  std::string precision = "fp32"; // fp32 | fp16 | bf16 (half precisions on CUDA only)
+  std::string precision = "auto"; // auto | fp32 | fp16 | bf16 (auto: bf16 on CPUs with native bf16, else fp32)
+  bool fuse_convolutions = true;  // CPU: run convolutions fused with their activations through oneDNN
   int n_threads = 0;              // intra-op threads on CPU; 0 = hardware concurrency
 };
 
@@ -61,6 +62,10 @@ class OcrModels {
   std::filesystem::path dictionary_path() const;
   // "cpu" or "cuda:N".
   std::string device_name() const;
+  // The precision the models run in: "fp32", "bf16" or "fp16" (auto resolved).
+  std::string precision() const;
+  // Convolutions running fused through oneDNN (0 on CUDA or when unfused).
+  int n_fused_convolutions() const;
   // Free memory on the CUDA device in bytes; 0 on CPU or when unknown.
   std::uint64_t device_free_bytes() const;
 

@@ -33,8 +33,9 @@ constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 // models and options, so that a cache filled by an older build is not served:
 // 2 = CTC space recovery, width 0.85, crops past line ends, deskewed reading
 // order, per-page angle decision (2026-11-23); 3 = Latin charset by default,
-// stronger space evidence at the character pitch, length-weighted skew.
-constexpr std::string_view kOutputRevision = "3";
+// stronger space evidence at the character pitch, length-weighted skew;
+// 4 = fused convolutions and bf16 on CPUs with native bf16 (precision auto).
+constexpr std::string_view kOutputRevision = "4";
 
 }  // namespace
 
