@@ -21,7 +21,6 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
 
-#include "common/log.hpp"
 
 namespace deepcompress {
 namespace {
