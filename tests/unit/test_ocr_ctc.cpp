@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,7 +17,7 @@ namespace {
 // Blank, a few Latin letters, digits and separators, two CJK characters, and
 // the space class last (as load_dictionary() returns it).
 const std::vector<std::string> kDict = {"<blank>", "a", "b", "c", "d", "e", "l", "H", "h", "s", "v", "3",
-                                        "9",       "5", "0", "中", "文", ".", ",", ";", "_", " "};
+                                        "9",       "5", "0", "中", "文", ".", ",", ";", "_", "/", "-", " "};
 constexpr int kBlank = 0;
 const int kSpace = static_cast<int>(kDict.size()) - 1;
 
@@ -258,6 +260,31 @@ TEST_CASE("ctc: no space is recovered beside an underscore") {
   CHECK(s.decode().text == "a_b c");
 }
 
+TEST_CASE("ctc: spaces the model emits inside a token at punctuation are dropped") {
+  // Each character is one step then a blank; " " is the model's own space
+  // class winning a step, as over the wide cells of a typewriter font.
+  auto emitted = [](const std::string& text) {
+    Steps s;
+    for (char c : text) {
+      s.add(c == ' ' ? kSpace : cls(std::string(1, c)));
+      s.blanks(1);
+    }
+    return s;
+  };
+  CHECK(emitted("sa . c").decode().text == "sa.c");              // `say . cob`
+  CHECK(emitted("ab .sh").decode().text == "ab.sh");             // `libnettle .so`
+  CHECK(emitted("a/ bc / d").decode().text == "a/bc/d");         // `doc/ git`, `/usr / share`
+  CHECK(emitted("bc- de - -ab").decode().text == "bc-de --ab");  // `ls- dev`, `- -leak`
+  CHECK(emitted("ab _c").decode().text == "ab_c");               // `points _at`
+  // Real gaps stay: a sentence end, a lone dash between words.
+  CHECK(emitted("ab. Hc").decode().text == "ab. Hc");
+  CHECK(emitted("ab - cd").decode().text == "ab - cd");
+  SpaceParams keep;
+  keep.drop_token_splits = false;
+  CHECK(emitted("sa . c").decode(keep).text == "sa . c");
+  CHECK(emitted("a/ bc").decode(keep).text == "a/ bc");
+}
+
 TEST_CASE("ctc: a wide gap after a comma or semicolon becomes a space") {
   // Pitch 3 steps; one extra step after the separator is a word gap.
   CHECK(spaced("hsv, 39, 50", 1).decode().text == "hsv, 39, 50");
@@ -320,4 +347,68 @@ TEST_CASE("ctc: load_dictionary errors name the file") {
   { std::ofstream out(path); }
   CHECK_THROWS_AS(load_dictionary(path.string()), Error);
   std::filesystem::remove(path);
+}
+
+namespace {
+
+// Plain and accented letters as ppocr_keys_v1 has them (no ê there).
+const std::vector<std::string> kAccentDict = {"<blank>", "e", "é", "a", "à", "t", "ê", " "};
+
+// A line of letters, one step each then a blank; `accent_ratio[i]` gives the
+// accented form of letter i that share of the plain letter's probability.
+CtcResult accent_line(const std::string& plain, const std::vector<float>& accent_ratio) {
+  const auto n = kAccentDict.size();
+  std::vector<float> probs;
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    std::vector<float> row(n, 0.0f);
+    const std::string letter(1, plain[i]);
+    const auto c = static_cast<std::size_t>(std::find(kAccentDict.begin(), kAccentDict.end(), letter) - kAccentDict.begin());
+    row[c] = 0.9f;
+    if (letter == "e" || letter == "a") row[c + 1] = 0.9f * accent_ratio[i];
+    probs.insert(probs.end(), row.begin(), row.end());
+    std::vector<float> blank(n, 0.0f);
+    blank[0] = 1.0f;
+    probs.insert(probs.end(), blank.begin(), blank.end());
+  }
+  static const AccentTable table = accent_table(kAccentDict);
+  return ctc_greedy_decode(probs.data(), static_cast<int>(2 * plain.size()), static_cast<int>(n), kAccentDict, {},
+                           &table);
+}
+
+}  // namespace
+
+TEST_CASE("ctc: plain letters whose accented form scored become accent candidates") {
+  const auto table = accent_table(kAccentDict);
+  CHECK(table.accented_of[1] == std::vector<int>{2});  // e -> é; not ê (the model's dictionary has none)
+  CHECK(table.accented_of[3] == std::vector<int>{4});  // a -> à
+  const CtcResult line = accent_line("etea", {0.05f, 0.0f, 0.0005f, 0.01f});
+  CHECK(line.text == "etea");
+  REQUIRE(line.accent_candidates.size() == 2);  // 0.0005 is under kMinAccentRatio
+  CHECK(line.accent_candidates[0].byte_offset == 0);
+  CHECK(line.accent_candidates[0].accented == "é");
+  CHECK(line.accent_candidates[0].ratio == Approx(0.05f));
+  CHECK(line.accent_candidates[1].byte_offset == 3);
+  CHECK(line.accent_candidates[1].accented == "à");
+}
+
+TEST_CASE("ctc: accents are restored only on a page that shows a language with accents") {
+  // French-like page: three letters whose accent reached 5% (evidence), and
+  // weaker ones (0.5%) that the evidence then lets through.
+  std::vector<CtcResult> french = {accent_line("ete", {0.05f, 0.0f, 0.005f}), accent_line("a", {0.05f}),
+                                   accent_line("tea", {0.0f, 0.05f, 0.0f})};
+  std::vector<CtcResult*> page;
+  for (auto& line : french) page.push_back(&line);
+  CHECK(restore_page_accents(page) == 4);
+  CHECK(french[0].text == "été");
+  CHECK(french[1].text == "à");
+  CHECK(french[2].text == "té" + std::string("a"));
+  CHECK(french[0].accent_candidates.empty());
+
+  // English-like page: only weak accent mass, or too few letters: unchanged.
+  std::vector<CtcResult> english = {accent_line("eat", {0.01f, 0.01f, 0.0f}), accent_line("tea", {0.0f, 0.05f, 0.05f})};
+  page.clear();
+  for (auto& line : english) page.push_back(&line);
+  CHECK(restore_page_accents(page) == 0);
+  CHECK(english[0].text == "eat");
+  CHECK(english[1].text == "tea");
 }

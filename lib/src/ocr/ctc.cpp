@@ -1,6 +1,7 @@
 #include "ocr/ctc.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <fstream>
 
@@ -13,6 +14,8 @@ namespace {
 // One emitted dictionary entry with where it sits on the CTC time axis.
 struct Emitted {
   std::string text;
+  std::string accented;    // the best accented form of a plain letter, if any scored
+  float accent_ratio = 0;  // its best probability ratio to the plain letter over the run
   float confidence = 0;
   float step = 0;      // centre of the argmax run, in time steps
   int start_step = 0;  // the argmax run is [start_step, end_step)
@@ -127,10 +130,79 @@ void recover_spaces(std::vector<Emitted>& chars, const float* probs, int n_class
   chars = std::move(out);
 }
 
+bool is_ascii_alnum(const std::string& s) {
+  return s.size() == 1 && std::isalnum(static_cast<unsigned char>(s[0]));
+}
+
+bool is_ascii_lower_or_digit(const std::string& s) {
+  return s.size() == 1 &&
+         (std::islower(static_cast<unsigned char>(s[0])) || std::isdigit(static_cast<unsigned char>(s[0])));
+}
+
+// Drops spaces, the model's own or recovered, that split a token where running
+// text has none: after a `/` (`doc/ git`), before a `/` that a space follows
+// (`/usr / share`), before a `.` that a lowercase letter or digit follows
+// (`say . cob`, `libnettle .so`), after a `.` that has a space before it,
+// after a hyphen glued to its word (`autotools- dev`), between two hyphens
+// (`- -leak`), beside `_` and before `()`. Measured on the bench_ocr corpus
+// (helper's per-step dump): most spaces that split typewriter words are the
+// model's own, at the same step distance as real word gaps (both 3 steps at a
+// pitch of 2), so neither the pitch nor the space probability tells them
+// apart; these neighbours do, with ~40 false spaces dropped for ~6 real ones.
+// (Spelling rules, such as no word starting with `l` + consonant for
+// `debhe lper`, would catch a few more but are language guesses: not used.)
+void drop_token_splits(std::vector<Emitted>& chars) {
+  const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(chars.size());
+  static const std::string kNone;
+  const auto text = [&](std::ptrdiff_t j) -> const std::string& {
+    return j >= 0 && j < n ? chars[j].text : kNone;
+  };
+  std::vector<bool> drop(chars.size(), false);
+  for (std::ptrdiff_t i = 1; i + 1 < n; ++i) {
+    if (!chars[i].is_space || chars[i - 1].is_space || chars[i + 1].is_space) continue;
+    const std::string& a = text(i - 1);
+    const std::string& b = text(i + 1);
+    const std::string& before_a = text(i - 2);
+    const std::string& after_b = text(i + 2);
+    const std::string& after_b2 = text(i + 3);
+    drop[i] = (a == "/" && is_ascii_alnum(b)) ||
+              (b == "/" && (is_ascii_alnum(a) || a == ">") && after_b == " ") ||
+              (b == "." && is_ascii_alnum(a) &&
+               (is_ascii_lower_or_digit(after_b) || (after_b == " " && is_ascii_lower_or_digit(after_b2)))) ||
+              (a == "." && before_a == " " && is_ascii_lower_or_digit(b)) ||
+              (a == "-" && is_ascii_alnum(before_a) && is_ascii_alnum(b)) || (a == "-" && b == "-") ||
+              is_glue(a) || is_glue(b) || (b == "(" && after_b == ")" && is_ascii_alnum(a));
+  }
+  std::vector<Emitted> out;
+  out.reserve(chars.size());
+  for (std::size_t i = 0; i < chars.size(); ++i) {
+    if (!drop[i]) out.push_back(std::move(chars[i]));
+  }
+  chars = std::move(out);
+}
+
 }  // namespace
 
+AccentTable accent_table(const std::vector<std::string>& dictionary) {
+  static const std::pair<const char*, const char*> kAccented[] = {
+      {"é", "e"}, {"è", "e"}, {"à", "a"}, {"á", "a"}, {"ä", "a"}, {"í", "i"}, {"ì", "i"}, {"ó", "o"},
+      {"ò", "o"}, {"ú", "u"}, {"ü", "u"}, {"É", "E"}, {"Ë", "E"}, {"Ü", "U"}, {"Ó", "O"}};
+  const auto index_of = [&](const std::string& s) {
+    const auto it = std::find(dictionary.begin(), dictionary.end(), s);
+    return it == dictionary.end() ? -1 : static_cast<int>(it - dictionary.begin());
+  };
+  AccentTable table;
+  table.accented_of.resize(dictionary.size());
+  for (const auto& [accented, plain] : kAccented) {
+    const int a = index_of(accented), p = index_of(plain);
+    if (a > 0 && p > 0) table.accented_of[static_cast<std::size_t>(p)].push_back(a);
+  }
+  return table;
+}
+
 CtcResult ctc_greedy_decode(const float* probs, int n_steps, int n_classes,
-                            const std::vector<std::string>& dictionary, const SpaceParams& params) {
+                            const std::vector<std::string>& dictionary, const SpaceParams& params,
+                            const AccentTable* accents) {
   if (n_classes != static_cast<int>(dictionary.size()))
     throw Error(ErrorKind::kModel, "recognizer outputs " + std::to_string(n_classes) +
                                        " classes but the dictionary has " +
@@ -138,6 +210,7 @@ CtcResult ctc_greedy_decode(const float* probs, int n_steps, int n_classes,
   CtcResult result;
   if (n_steps <= 0 || n_classes <= 0 || probs == nullptr) return result;
 
+  if (accents != nullptr && accents->accented_of.size() != dictionary.size()) accents = nullptr;
   std::vector<Emitted> chars;
   int run_class = 0;
   int run_start = 0;
@@ -147,6 +220,18 @@ CtcResult ctc_greedy_decode(const float* probs, int n_steps, int n_classes,
     Emitted e;
     e.text = dictionary[static_cast<std::size_t>(run_class)];
     if (e.text.empty()) return;
+    if (accents != nullptr) {
+      for (const int a : accents->accented_of[static_cast<std::size_t>(run_class)]) {
+        for (int t = run_start; t < run_end; ++t) {
+          const float* row = probs + static_cast<std::size_t>(t) * static_cast<std::size_t>(n_classes);
+          const float ratio = row[a] / std::max(row[run_class], 1e-12f);
+          if (ratio >= kMinAccentRatio && ratio > e.accent_ratio) {
+            e.accent_ratio = ratio;
+            e.accented = dictionary[static_cast<std::size_t>(a)];
+          }
+        }
+      }
+    }
     e.confidence = run_max;
     e.step = 0.5f * static_cast<float>(run_start + run_end - 1);
     e.start_step = run_start;
@@ -172,10 +257,12 @@ CtcResult ctc_greedy_decode(const float* probs, int n_steps, int n_classes,
   // load_dictionary() puts the space class last.
   const int space_class = dictionary.back() == " " ? n_classes - 1 : -1;
   recover_spaces(chars, probs, n_classes, space_class, params);
+  if (params.drop_token_splits) drop_token_splits(chars);
 
   // Assemble: no leading, trailing or doubled spaces.
   for (const Emitted& e : chars) {
     if (e.is_space && (result.text.empty() || result.text.back() == ' ')) continue;
+    if (!e.accented.empty()) result.accent_candidates.push_back({result.text.size(), e.accented, e.accent_ratio});
     result.text += e.text;
     result.char_confidences.insert(result.char_confidences.end(), count_code_points(e.text), e.confidence);
   }
@@ -184,6 +271,25 @@ CtcResult ctc_greedy_decode(const float* probs, int n_steps, int n_classes,
     result.char_confidences.pop_back();
   }
   return result;
+}
+
+int restore_page_accents(const std::vector<CtcResult*>& page_lines) {
+  int evidence = 0;
+  for (const CtcResult* line : page_lines) {
+    for (const auto& candidate : line->accent_candidates) evidence += candidate.ratio >= kAccentEvidenceRatio;
+  }
+  if (evidence < kMinAccentEvidence) return 0;
+  int n_changed = 0;
+  for (CtcResult* line : page_lines) {
+    // Back to front, so the offsets still ahead stay valid as lengths change.
+    for (auto it = line->accent_candidates.rbegin(); it != line->accent_candidates.rend(); ++it) {
+      if (it->ratio < kAccentRatio) continue;
+      line->text.replace(it->byte_offset, 1, it->accented);  // plain letters are one byte
+      ++n_changed;
+    }
+    line->accent_candidates.clear();
+  }
+  return n_changed;
 }
 
 std::vector<std::string> load_dictionary(const std::string& path) {

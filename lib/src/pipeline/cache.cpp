@@ -34,8 +34,9 @@ constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 // 2 = CTC space recovery, width 0.85, crops past line ends, deskewed reading
 // order, per-page angle decision (2026-11-23); 3 = Latin charset by default,
 // stronger space evidence at the character pitch, length-weighted skew;
-// 4 = fused convolutions and bf16 on CPUs with native bf16 (precision auto).
-constexpr std::string_view kOutputRevision = "4";
+// 4 = fused convolutions and bf16 on CPUs with native bf16 (precision auto);
+// 5 = accents restored on pages that show them, token-splitting spaces dropped.
+constexpr std::string_view kOutputRevision = "5";
 
 }  // namespace
 

@@ -157,7 +157,8 @@ void decide_flips_per_page(std::vector<LineJob>& jobs, std::size_t n_pages) {
 }
 
 void recognize_lines(OcrModels& models, int batch_size, bool pad, const std::vector<std::string>& dictionary,
-                     std::vector<LineJob>& jobs, TensorF& rec_in, TensorF& rec_out, StageTimes& times) {
+                     const AccentTable& accents, std::vector<LineJob>& jobs, TensorF& rec_in, TensorF& rec_out,
+                     StageTimes& times) {
   // Group crops by their padded width (sorting by aspect ratio, as PaddleOCR
   // does, so a fixed-size batch carries little padding); results are written
   // back through the indices.
@@ -192,7 +193,8 @@ void recognize_lines(OcrModels& models, int batch_size, bool pad, const std::vec
       }
       for (std::size_t k = 0; k < n; ++k) {
         jobs[indices[start + k]].result = ctc_greedy_decode(
-            rec_out.data.data() + k * static_cast<std::size_t>(n_steps) * n_classes, n_steps, n_classes, dictionary);
+            rec_out.data.data() + k * static_cast<std::size_t>(n_steps) * n_classes, n_steps, n_classes, dictionary,
+            SpaceParams{}, &accents);
       }
     }
   }
@@ -251,7 +253,7 @@ std::vector<PageResult> Engine::Impl::run_batch(Worker& worker, const std::vecto
                    cls_out, times);
     decide_flips_per_page(jobs, pages.size());
   }
-  recognize_lines(*models, options.rec_batch_size, pad_batches, dictionary, jobs, rec_in, rec_out, times);
+  recognize_lines(*models, options.rec_batch_size, pad_batches, dictionary, accents, jobs, rec_in, rec_out, times);
   // The classifier squeezes a whole line into 192 px and then misjudges long
   // upright lines; its verdict only nominates a line for a second reading,
   // rotated, and the more confident reading wins.
@@ -264,7 +266,8 @@ std::vector<PageResult> Engine::Impl::run_batch(Worker& worker, const std::vecto
     flipped.push_back(std::move(job));
     flipped_of.push_back(i);
   }
-  recognize_lines(*models, options.rec_batch_size, pad_batches, dictionary, flipped, rec_in, rec_out, times);
+  recognize_lines(*models, options.rec_batch_size, pad_batches, dictionary, accents, flipped, rec_in, rec_out,
+                  times);
   for (std::size_t k = 0; k < flipped.size(); ++k) {
     auto& job = jobs[flipped_of[k]];
     if (mean_confidence(flipped[k].result) > mean_confidence(job.result)) {
@@ -275,6 +278,9 @@ std::vector<PageResult> Engine::Impl::run_batch(Worker& worker, const std::vecto
 
   std::vector<PageResult> results(pages.size());
   ScopedTimer timer(&times.t_postprocess_ms);
+  std::vector<std::vector<CtcResult*>> page_readings(pages.size());
+  for (auto& job : jobs) page_readings[job.page_index].push_back(&job.result);
+  for (const auto& readings : page_readings) restore_page_accents(readings);
   std::vector<std::vector<TextLine>> lines(pages.size());
   for (auto& job : jobs) {
     if (job.result.text.empty()) continue;
@@ -360,6 +366,7 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   const auto dictionary = load_dictionary(first.dictionary_path().string());
   const auto class_ids = charset_classes(dictionary, options.charset);
   impl->dictionary = subset_dictionary(dictionary, class_ids);
+  impl->accents = accent_table(impl->dictionary);
   for (auto& worker : impl->workers) {
     worker->models->restrict_recognizer_classes(class_ids);
   }

@@ -8,6 +8,7 @@
 
 #include "deepcompress/engine.hpp"
 #include "model/ocr_models.hpp"
+#include "ocr/ctc.hpp"
 #include "ocr/db_postprocess.hpp"
 
 namespace deepcompress {
@@ -28,6 +29,7 @@ struct Engine::Impl {
   Options options;
   std::vector<std::unique_ptr<Worker>> workers;  // >= 1; workers[0] also serves recognize_pages
   std::vector<std::string> dictionary;
+  AccentTable accents;  // of dictionary
   DbParams db;
   int canvas_px = 0;
   // Pad partial batches to the fixed batch shape. On a GPU fixed shapes keep
