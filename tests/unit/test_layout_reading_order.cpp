@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -181,4 +182,24 @@ TEST_CASE("layout: a page scanned 1.5 degrees askew is read row by row") {
     expected_with_words.push_back(word);
   }
   CHECK(texts(read_page(with_words, kPageW, kPageH).lines) == expected_with_words);
+}
+
+TEST_CASE("layout: a left line running into the gutter stays in its column") {
+  // An index column: one long entry ends 10 px (0.5 h) short of the right
+  // column, over none of the right column's lines. It is no title: the page
+  // is still read left column first. A running header over the right column
+  // that starts in the gutter (the gnuplot index page) does not change that.
+  std::vector<TextLine> lines = two_columns(10, 100);
+  lines[2 * 6 + 1] = line("L6 long entry", 50, 280, 510);
+  lines.push_back(line("header", 500, 40, 700));
+  const auto order = texts(order_lines(lines, kPageW, kPageH));
+  std::vector<std::string> expected;
+  for (int i = 0; i < 10; ++i) expected.push_back(i == 6 ? "L6 long entry" : "L" + std::to_string(i));
+  const auto first_right = std::find(order.begin(), order.end(), "R0");
+  REQUIRE(first_right != order.end());
+  const std::vector<std::string> left_part(order.begin(), first_right);
+  std::vector<std::string> left_lines;
+  for (const auto& t : left_part)
+    if (t[0] == 'L') left_lines.push_back(t);
+  CHECK(left_lines == expected);
 }

@@ -211,6 +211,7 @@ struct Cutter {
     Ids best_spanning;
     std::size_t best_count = ids.size();
     float best_width = 0;
+    float best_a = 0;
     for (std::size_t e = 0; e + 1 < edges.size(); ++e) {
       const float a = edges[e];
       const float b = edges[e + 1];
@@ -235,10 +236,49 @@ struct Cutter {
       if (spanning.size() < best_count || (spanning.size() == best_count && width > best_width)) {
         best_count = spanning.size();
         best_width = width;
+        best_a = a;
         best_spanning = std::move(spanning);
       }
     }
     if (best_spanning.empty()) return false;
+
+    // A crossing line that reaches over none of the far column's lines beside
+    // it (within kNeighbourRows line heights) only runs into the gutter: a
+    // long entry of an index column ending a few px short of the next
+    // column. It is no title, and when all crossing lines are such, the
+    // region is read as columns, each intruder in its own.
+    std::vector<int> intruder_side(best_spanning.size(), 0);  // -1 left, +1 right, 0 a real crossing
+    for (std::size_t k = 0; k < best_spanning.size(); ++k) {
+      const Box& s = boxes[best_spanning[k]];
+      float far_right = std::numeric_limits<float>::max(), far_left = -std::numeric_limits<float>::max();
+      bool has_right = false, has_left = false;
+      for (std::size_t i : ids) {
+        if (std::find(best_spanning.begin(), best_spanning.end(), i) != best_spanning.end()) continue;
+        if (std::abs(boxes[i].cy() - s.cy()) > kNeighbourRows * s.h()) continue;
+        if (boxes[i].x1 <= best_a) {
+          far_left = std::max(far_left, boxes[i].x1);
+          has_left = true;
+        } else {
+          far_right = std::min(far_right, boxes[i].x0);
+          has_right = true;
+        }
+      }
+      if (has_right && s.x1 <= far_right) intruder_side[k] = -1;
+      else if (has_left && s.x0 >= far_left) intruder_side[k] = 1;
+    }
+    if (std::find(intruder_side.begin(), intruder_side.end(), 0) == intruder_side.end()) {
+      Ids left, right;
+      for (std::size_t i : ids) {
+        const auto it = std::find(best_spanning.begin(), best_spanning.end(), i);
+        const bool is_left = it == best_spanning.end()
+                                 ? boxes[i].x1 <= best_a
+                                 : intruder_side[static_cast<std::size_t>(it - best_spanning.begin())] < 0;
+        (is_left ? left : right).push_back(i);
+      }
+      cut(std::move(left));
+      cut(std::move(right));
+      return true;
+    }
 
     Ids by_y = ids;
     std::stable_sort(by_y.begin(), by_y.end(),

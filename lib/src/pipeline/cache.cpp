@@ -35,7 +35,8 @@ constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 // order, per-page angle decision (2026-11-23); 3 = Latin charset by default,
 // stronger space evidence at the character pitch, length-weighted skew;
 // 4 = fused convolutions and bf16 on CPUs with native bf16 (precision auto);
-// 5 = accents restored on pages that show them, token-splitting spaces dropped.
+// 5 = accents restored on pages that show them, token-splitting spaces
+// dropped, lines running into a gutter kept in their column.
 constexpr std::string_view kOutputRevision = "5";
 
 }  // namespace
