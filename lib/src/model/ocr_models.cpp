@@ -57,6 +57,10 @@ bool cpu_bf16_usable() {
   return usable;
 }
 
+const char* dtype_name(torch::ScalarType dtype) {
+  return dtype == torch::kBFloat16 ? "bf16" : dtype == torch::kFloat16 ? "fp16" : "fp32";
+}
+
 // cpu_bf16: bf16 is native on this CPU and the convolutions are fused
 // (unfused, LibTorch's bf16 elementwise passes eat most of the gain).
 torch::ScalarType choose_dtype(const std::string& precision, const torch::Device& device, bool cpu_bf16) {
@@ -65,7 +69,7 @@ torch::ScalarType choose_dtype(const std::string& precision, const torch::Device
   if (precision == "auto") {
     // CUDA stays fp32 under auto: no GPU figure was ever measured here.
     const auto dtype = cpu_bf16 ? torch::kBFloat16 : torch::kFloat32;
-    logger()->info("Precision: {} (auto: {})", dtype == torch::kBFloat16 ? "bf16" : "fp32",
+    logger()->info("Precision: {} (auto: {})", dtype_name(dtype),
                    cpu ? (cpu_bf16 ? "CPU with native bf16" : "CPU without native bf16") : "fp32 on CUDA");
     return dtype;
   }
@@ -217,8 +221,7 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
                 (config.dir / "rec.pt").string());
   }
   logger()->debug("Models loaded from {} on {} ({} threads, {})", config.dir.string(), impl->device.str(),
-                  at::get_num_threads(), impl->dtype == torch::kBFloat16 ? "bf16"
-                                         : impl->dtype == torch::kFloat16 ? "fp16" : "fp32");
+                  at::get_num_threads(), dtype_name(impl->dtype));
   return std::unique_ptr<OcrModels>(new OcrModels(std::move(impl)));
 }
 
@@ -231,9 +234,7 @@ void OcrModels::restrict_recognizer_classes(const std::vector<int>& class_ids) {
 std::filesystem::path OcrModels::dictionary_path() const { return impl_->dir / "ppocr_keys_v1.txt"; }
 std::string OcrModels::device_name() const { return impl_->device.str(); }
 int OcrModels::n_fused_convolutions() const { return impl_->n_fused; }
-std::string OcrModels::precision() const {
-  return impl_->dtype == torch::kBFloat16 ? "bf16" : impl_->dtype == torch::kFloat16 ? "fp16" : "fp32";
-}
+std::string OcrModels::precision() const { return dtype_name(impl_->dtype); }
 
 std::uint64_t OcrModels::device_free_bytes() const {
   if (!impl_->device.is_cuda()) return 0;
