@@ -43,7 +43,7 @@ import tempfile
 import numpy as np
 
 PERCENTILE = 99.99
-# The recognizer's horizontal squeeze in the C++ pipeline (kRecWidthScale).
+# The recognizer's horizontal squeeze in the C++ pipeline (kWidthScale, lib/src/ocr/recognizer.cpp).
 WIDTH_SCALE = 0.85
 # Nodes before this index stay fp32 (skipping the first 3-13 did not help: 9.2-9.9% vs 10.4%).
 FIRST_QUANTIZED_NODE = 0

@@ -783,9 +783,8 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   if (options.model_dir.empty()) {
     options.model_dir = resolve_model_dir(options, cache_home(env)).string();
   }
-  if (options.cache_enabled && options.cache_dir.empty()) {
-    options.cache_dir = (cache_home(env) / "deepcompress" / "cache").string();
-  }
+  // Resolved even with --no-cache: the engine remembers CPU measurements there.
+  if (options.cache_dir.empty()) options.cache_dir = (cache_home(env) / "deepcompress" / "cache").string();
 
   install_signal_handlers();
   Run run(options, formats);

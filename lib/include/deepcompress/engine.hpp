@@ -56,8 +56,8 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // OCRs pages in fixed-size batches of options.batch_size (the last batch is
-  // padded). Results are in input order and independent of the batch size.
+  // OCRs pages in batches of options.batch_size (padded to that shape on CUDA
+  // only). Results are in input order and independent of the batch size.
   // Adds stage times to *times when non-null. Not thread-safe.
   std::vector<PageResult> recognize_pages(const std::vector<Image>& pages,
                                           StageTimes* times = nullptr);
@@ -69,7 +69,7 @@ class Engine {
   DocumentResult process_document(const std::filesystem::path& path);
 
   // Streams many documents through the models: a render thread feeds a bounded
-  // page queue, and fixed-size batches fill from whatever pages are ready, so
+  // page queue, and batches fill from whatever pages are ready, so
   // pages of different documents share a batch; options.workers model replicas
   // take batches from one queue. Pages with a usable PDF text layer skip the
   // models (options.ocr). A page that takes longer than

@@ -7,7 +7,7 @@ namespace deepcompress {
 
 struct Options {
   // [engine]
-  int batch_size = 8;           // pages per detector batch (fixed shape, last padded), 1..64; 0 = auto
+  int batch_size = 8;           // pages per batch (padded to that shape on CUDA only), 1..64; 0 = auto
   int rec_batch_size = 8;       // text-line crops per recognizer batch, 1..256
   std::string device = "auto";  // auto | cpu | cuda | cuda:N | cuda:0,cuda:1 (one worker per device)
   std::string mode = "base";    // detector canvas: small=960, base=1280, large=1600 px

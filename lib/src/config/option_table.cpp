@@ -118,7 +118,7 @@ const std::vector<Spec>& build_specs() {
   static const std::vector<Spec> specs = {
       {.key = "engine.batch_size",
        .flag = "--batch-size",
-       .help = "pages per detector batch (fixed shape, the last one padded; auto: sized by the engine)",
+       .help = "pages per batch (padded to that shape on CUDA only; auto: sized by the engine)",
        .field = &Options::batch_size,
        .lo = 1,
        .hi = 64,
@@ -148,8 +148,8 @@ const std::vector<Spec>& build_specs() {
        .hi = 256},
       {.key = "engine.precision",
        .flag = "--precision",
-       .help = "inference precision: auto = bf16 on a CPU with native bf16 (AVX512-BF16: same text, ~1.3x faster), "
-               "else fp32; fp16 needs CUDA; bf16 on CPU needs AVX512-BF16",
+       .help = "inference precision: auto = on a CPU with native bf16 the faster of bf16 and fp32, measured once "
+               "and remembered per CPU (docs/pipeline.md), else fp32; fp16 needs CUDA; bf16 on CPU needs AVX512-BF16",
        .field = &Options::precision,
        .choices = {"auto", "fp32", "fp16", "bf16"}},
       {.key = "engine.charset",

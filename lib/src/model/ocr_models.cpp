@@ -10,12 +10,16 @@
 
 #include <dlfcn.h>
 
+#include <chrono>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <thread>
 
 #include "common/log.hpp"
 #include "deepcompress/error.hpp"
+#include "common/sha256.hpp"
+#include "model/cpu_probe.hpp"
 #include "model/fused_conv.hpp"
 
 namespace deepcompress {
@@ -45,14 +49,23 @@ torch::Device choose_device(const std::string& requested) {
   throw Error(ErrorKind::kModel, fmt::format("unknown device '{}'", requested));
 }
 
-// Caps oneDNN below AMX, once per process, before the first convolution:
-// oneDNN 2.6's AMX bf16 kernels have died with SIGILL on AMX machines (the
-// brief's measurement), while the AVX512-BF16 ones run. fp32 never uses AMX,
-// so the cap costs fp32 nothing. Returns whether bf16 is safe and native.
-bool cpu_bf16_usable() {
-  static const bool usable = [] {
-    const bool capped = cap_onednn_isa_below_amx();
-    return capped && cpu_has_native_bf16();
+// Whether bf16 is native here, decided once per process before the first
+// convolution. oneDNN may use AMX only where a child process ran an AMX bf16
+// convolution (remembered per CPU model in facts): on a CPU whose AMX kernels
+// crash that costs a child, never this process. Elsewhere oneDNN is capped
+// below AMX (fp32 never uses AMX, so the cap costs fp32 nothing).
+bool cpu_bf16_usable(CpuFacts& facts) {
+  static const bool usable = [&facts] {
+    bool amx = request_amx_tile_state();
+    if (amx) {
+      const auto known = facts.get("amx_bf16");
+      amx = known ? *known == "works" : survives_in_child(run_full_isa_bf16_convolution, 60000);
+      if (!known) facts.set("amx_bf16", amx ? "works" : "fails");
+      logger()->info("AMX bf16: {} ({})", amx ? "works" : "fails, oneDNN capped below AMX",
+                     known ? "remembered in " + facts.path().string() : std::string("probed in a child process"));
+    }
+    if (!amx && !cap_onednn_isa_below_amx()) return false;
+    return cpu_has_native_bf16();
   }();
   return usable;
 }
@@ -61,18 +74,11 @@ const char* dtype_name(torch::ScalarType dtype) {
   return dtype == torch::kBFloat16 ? "bf16" : dtype == torch::kFloat16 ? "fp16" : "fp32";
 }
 
-// cpu_bf16: bf16 is native on this CPU and the convolutions are fused
-// (unfused, LibTorch's bf16 elementwise passes eat most of the gain).
-torch::ScalarType choose_dtype(const std::string& precision, const torch::Device& device, bool cpu_bf16) {
+// An explicit precision, checked against what the device can run. cpu_bf16:
+// bf16 is native on this CPU and the convolutions are fused (unfused,
+// LibTorch's bf16 elementwise passes eat most of the gain).
+torch::ScalarType explicit_dtype(const std::string& precision, const torch::Device& device, bool cpu_bf16) {
   const bool cpu = !device.is_cuda();
-  cpu_bf16 = cpu_bf16 && cpu;
-  if (precision == "auto") {
-    // CUDA stays fp32 under auto: no GPU figure was ever measured here.
-    const auto dtype = cpu_bf16 ? torch::kBFloat16 : torch::kFloat32;
-    logger()->info("Precision: {} (auto: {})", dtype_name(dtype),
-                   cpu ? (cpu_bf16 ? "CPU with native bf16" : "CPU without native bf16") : "fp32 on CUDA");
-    return dtype;
-  }
   if (precision == "fp32") return torch::kFloat32;
   if (precision == "fp16") {
     if (cpu) throw Error(ErrorKind::kModel, "precision fp16 needs a CUDA device; on CPU use --precision auto, bf16 or fp32");
@@ -193,21 +199,58 @@ struct OcrModels::Impl {
 OcrModels::OcrModels(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 OcrModels::~OcrModels() = default;
 
-std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
-  if (const auto problem = verify_model_manifest(config.dir); !problem.empty()) {
-    throw Error(ErrorKind::kModel, fmt::format("models missing or corrupt: {}: run scripts/setup", problem));
+namespace {
+
+std::unique_ptr<OcrModels::Impl> load_impl(const ModelConfig& config, torch::Device device, bool fuse,
+                                           torch::ScalarType dtype);
+
+// Milliseconds of a fixed workload (one 640 px detector canvas, 8 recognizer
+// lines of 512 px) on impl's models: best of 3 after a warm-up call.
+double workload_ms(OcrModels::Impl& impl) {
+  c10::InferenceMode guard;
+  const auto det_in = torch::rand({1, 3, 640, 640}).to(impl.dtype);
+  const auto rec_in = torch::rand({8, 3, 48, 512}).to(impl.dtype);
+  double best_ms = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < 4; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    (void)impl.det.forward({det_in});
+    (void)impl.rec.get_method("features")({rec_in});
+    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+    if (i > 0) best_ms = std::min(best_ms, elapsed.count());
   }
-  const bool bf16_usable = cpu_bf16_usable();  // first: caps oneDNN before any convolution
-  auto impl = std::make_unique<Impl>();
+  return best_ms;
+}
+
+// --precision auto on a CPU with native bf16: the faster of fp32 and bf16 on
+// these models, measured once per CPU model, model set and thread count and
+// remembered in facts. bf16 must win by 5%: fp32 is the reference text.
+std::unique_ptr<OcrModels::Impl> load_fastest(const ModelConfig& config, torch::Device device, CpuFacts& facts) {
+  const std::string key = fmt::format("precision models={} threads={}",
+                                      sha256_file_hex(config.dir / "manifest.json").substr(0, 16), config.n_threads);
+  if (const auto known = facts.get(key)) {
+    const bool bf16 = known->rfind("bf16", 0) == 0;
+    logger()->info("Precision: {} (auto: {}, remembered in {})", bf16 ? "bf16" : "fp32", *known, facts.path().string());
+    return load_impl(config, device, true, bf16 ? torch::kBFloat16 : torch::kFloat32);
+  }
+  auto fp32 = load_impl(config, device, true, torch::kFloat32);
+  auto bf16 = load_impl(config, device, true, torch::kBFloat16);
+  const double fp32_ms = workload_ms(*fp32);
+  const double bf16_ms = workload_ms(*bf16);
+  const bool pick_bf16 = bf16_ms < 0.95 * fp32_ms;
+  const std::string verdict = fmt::format("{}: bf16 {:.0f} ms, fp32 {:.0f} ms on {}", pick_bf16 ? "bf16" : "fp32",
+                                          bf16_ms, fp32_ms, cpu_model_name());
+  facts.set(key, verdict);
+  logger()->info("Precision: {} (auto, measured: {})", pick_bf16 ? "bf16" : "fp32", verdict);
+  return pick_bf16 ? std::move(bf16) : std::move(fp32);
+}
+
+std::unique_ptr<OcrModels::Impl> load_impl(const ModelConfig& config, torch::Device device, bool fuse,
+                                           torch::ScalarType dtype) {
+  auto impl = std::make_unique<OcrModels::Impl>();
   impl->dir = config.dir;
-  impl->device = choose_device(config.device);
-  impl->fuse = config.fuse_convolutions && fused_convolutions_available();
-  impl->dtype = choose_dtype(config.precision, impl->device, bf16_usable && impl->fuse);
-  set_inference_threads(config.n_threads);
-  // Shapes vary (recognizer widths, batch sizes); the profiling executor would
-  // re-profile and re-optimize per new shape. Plain interpretation of these
-  // conv-only graphs is as fast and predictable.
-  torch::jit::setGraphExecutorOptimize(false);
+  impl->device = device;
+  impl->fuse = fuse;
+  impl->dtype = dtype;
   impl->det = impl->load_module("det.pt");
   impl->cls = impl->load_module("cls.pt");
   impl->rec = impl->load_module("rec.pt");
@@ -219,6 +262,35 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
                 fmt::format("recognizer has no features()/head (converted by an older scripts/convert_models.py: "
                             "run scripts/setup): {}", e.what_without_backtrace()),
                 (config.dir / "rec.pt").string());
+  }
+  return impl;
+}
+
+}  // namespace
+
+std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
+  if (const auto problem = verify_model_manifest(config.dir); !problem.empty()) {
+    throw Error(ErrorKind::kModel, fmt::format("models missing or corrupt: {}: run scripts/setup", problem));
+  }
+  CpuFacts facts(config.facts_dir);
+  const bool bf16_native = cpu_bf16_usable(facts);  // first: decides oneDNN's ISA before any convolution
+  const torch::Device device = choose_device(config.device);
+  const bool fuse = config.fuse_convolutions && fused_convolutions_available();
+  const bool cpu_bf16 = bf16_native && fuse && !device.is_cuda();
+  set_inference_threads(config.n_threads);
+  // Shapes vary (recognizer widths, batch sizes); the profiling executor would
+  // re-profile and re-optimize per new shape. Plain interpretation of these
+  // conv-only graphs is as fast and predictable.
+  torch::jit::setGraphExecutorOptimize(false);
+  std::unique_ptr<Impl> impl;
+  if (config.precision != "auto") {
+    impl = load_impl(config, device, fuse, explicit_dtype(config.precision, device, cpu_bf16));
+  } else if (cpu_bf16) {
+    impl = load_fastest(config, device, facts);
+  } else {
+    // CUDA stays fp32 under auto: no GPU figure was ever measured here.
+    logger()->info("Precision: fp32 (auto: {})", device.is_cuda() ? "fp32 on CUDA" : "CPU without native bf16");
+    impl = load_impl(config, device, fuse, torch::kFloat32);
   }
   logger()->debug("Models loaded from {} on {} ({} threads, {})", config.dir.string(), impl->device.str(),
                   at::get_num_threads(), dtype_name(impl->dtype));

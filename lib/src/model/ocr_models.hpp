@@ -32,13 +32,17 @@ struct TensorF {
 struct ModelConfig {
   std::filesystem::path dir;      // holds manifest.json, det.pt, cls.pt, rec.pt, ppocr_keys_v1.txt
   std::string device = "auto";    // auto | cpu | cuda | cuda:N
-  std::string precision = "auto"; // auto | fp32 | fp16 | bf16 (auto: bf16 on CPUs with native bf16, else fp32)
+  // auto | fp32 | fp16 | bf16. auto: on a CPU with native bf16 the faster of
+  // bf16 and fp32, measured on these models (remembered in facts_dir); else fp32.
+  std::string precision = "auto";
+  std::filesystem::path facts_dir;  // where CPU measurements are remembered; empty: measured per process
   bool fuse_convolutions = true;  // CPU: run convolutions fused with their activations through oneDNN
   int n_threads = 0;              // intra-op threads on CPU; 0 = hardware concurrency
 };
 
 class OcrModels {
  public:
+  struct Impl;
   // Verifies manifest.json (every file present with its sha256), picks the
   // device and loads the models. Throws Error(kModel) with a message telling
   // the user to run scripts/setup when files are missing or corrupt, and
@@ -70,7 +74,6 @@ class OcrModels {
   std::uint64_t device_free_bytes() const;
 
  private:
-  struct Impl;
   explicit OcrModels(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
