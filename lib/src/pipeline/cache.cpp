@@ -142,17 +142,6 @@ std::string json_with_path(const std::string& json, const std::string& path) {
   return head.substr(0, end) + json.substr(kJsonPathPrefix.size());
 }
 
-int count_pages(std::string_view format, const std::string& content) {
-  if (format == "txt") return static_cast<int>(std::count(content.begin(), content.end(), '\f'));
-  int n = 0;
-  // Page objects open each line of the "pages" array; escaped text cannot hold this.
-  for (auto pos = content.find("\n    {\"page\": "); pos != std::string::npos;
-       pos = content.find("\n    {\"page\": ", pos + 1)) {
-    ++n;
-  }
-  return n;
-}
-
 std::optional<std::string> read_file_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;

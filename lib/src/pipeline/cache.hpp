@@ -86,9 +86,6 @@ class OutputCache {
 // Returns json unchanged if it does not start like to_json()'s output.
 std::string json_with_path(const std::string& json, const std::string& path);
 
-// Pages in a rendered output: form feeds in txt, page objects in json.
-int count_pages(std::string_view format, const std::string& content);
-
 // Writes content atomically unless path already holds exactly these bytes
 // (then the file, and its mtime, are left alone). Creates parent
 // directories. Returns true if it wrote. Throws Error(kOutput) naming path.
