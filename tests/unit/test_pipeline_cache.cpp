@@ -3,16 +3,15 @@
 
 #include <algorithm>
 #include <array>
-#include <stdexcept>
-#include <vector>
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "deepcompress/config.hpp"
 #include "deepcompress/engine.hpp"
@@ -47,19 +46,21 @@ class TempDir {
   fs::path dir_;
 };
 
-const CacheKeyInputs kBase{
-    .file_sha256 = std::string(64, 'a'), .models_sha256 = std::string(64, 'b'), .compute = {"cpu", "fp32"},
-    .version = "0.1.0"};
+const CacheKeyInputs kBase{.file_sha256 = std::string(64, 'a'),
+                           .models_sha256 = std::string(64, 'b'),
+                           .compute = {"cpu", "fp32"},
+                           .version = "0.1.0"};
 
 // Another valid value for the option: the first candidate set_option accepts that
 // get_option reads back different. Throws if none fits (a new kind of option).
 std::string other_value(const deepcompress::OptionInfo& info, const Options& base) {
   const std::string current = deepcompress::get_option(base, info.key);
-  std::vector<std::string> candidates = {"true", "false", "0", "1", "2", "3", "16", "64", "256", "300", "0.5",
-                                         "0.45", "2.5", "large", "small", "fp32", "bf16", "fp16", "cpu", "cuda",
-                                         "all", "always", "never", "latin", "cl100k_base", "o200k_base", "email",
-                                         "1-2", "1/2", "1G", "*.pdf", "txt,json", "largest-first", "debug", "json",
-                                         "elsewhere"};
+  std::vector<std::string> candidates = {
+      "true",          "false",      "0",     "1",        "2",   "3",      "16",    "64",
+      "256",           "300",        "0.5",   "0.45",     "2.5", "large",  "small", "fp32",
+      "bf16",          "fp16",       "cpu",   "cuda",     "all", "always", "never", "latin",
+      "cl100k_base",   "o200k_base", "email", "1-2",      "1/2", "1G",     "*.pdf", "txt,json",
+      "largest-first", "debug",      "json",  "elsewhere"};
   for (const std::string& value : candidates) {
     Options o = base;
     try {
@@ -74,7 +75,8 @@ std::string other_value(const deepcompress::OptionInfo& info, const Options& bas
 
 }  // namespace
 
-TEST_CASE("cache key changes with each affects_output option of the table, and no other", "[pipeline][cache]") {
+TEST_CASE("cache key changes with each affects_output option of the table, and no other",
+          "[pipeline][cache]") {
   const Options defaults;
   const std::string key = cache_key(kBase, defaults, "txt");
   CHECK(key.size() == 64);
@@ -91,9 +93,10 @@ TEST_CASE("cache key changes with each affects_output option of the table, and n
     n_marked += info.affects_output ? 1 : 0;
   }
   // What changes text must stay marked (a dropped mark would serve stale text).
-  for (const char* k : {"engine.mode", "engine.charset", "engine.angle_classifier", "input.dpi", "input.pages",
-                        "input.ocr", "detector.threshold", "detector.box_threshold", "detector.unclip_ratio",
-                        "output.level", "output.redact", "output.tokenizer", "output.chunk_tokens"}) {
+  for (const char* k :
+       {"engine.mode", "engine.charset", "engine.angle_classifier", "input.dpi", "input.pages", "input.ocr",
+        "detector.threshold", "detector.box_threshold", "detector.unclip_ratio", "output.level",
+        "output.redact", "output.tokenizer", "output.chunk_tokens"}) {
     const auto& table = deepcompress::option_table();
     const auto it = std::find_if(table.begin(), table.end(), [&](const auto& info) { return info.key == k; });
     REQUIRE(it != table.end());

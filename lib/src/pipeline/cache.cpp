@@ -1,7 +1,6 @@
 #include "pipeline/cache.hpp"
 
 #include <fmt/format.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -41,11 +40,13 @@ constexpr std::string_view kFactsHeader = "deepcompress-facts 1\n";
 void create_directories_with_mode(const fs::path& dir, unsigned mode) {
   std::error_code ec;
   if (dir.empty() || fs::is_directory(dir, ec)) return;
-  if (dir.has_parent_path() && dir.parent_path() != dir) create_directories_with_mode(dir.parent_path(), mode);
+  if (dir.has_parent_path() && dir.parent_path() != dir)
+    create_directories_with_mode(dir.parent_path(), mode);
   if (::mkdir(dir.c_str(), static_cast<mode_t>(mode)) != 0) {
     const int err = errno;
     if (err == EEXIST && fs::is_directory(dir, ec)) return;  // a concurrent run made it
-    throw Error(ErrorKind::kOutput, fmt::format("cannot create cache directory: {}", std::strerror(err)), dir);
+    throw Error(ErrorKind::kOutput, fmt::format("cannot create cache directory: {}", std::strerror(err)),
+                dir);
   }
   ::chmod(dir.c_str(), static_cast<mode_t>(mode));
 }

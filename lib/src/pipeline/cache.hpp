@@ -15,8 +15,8 @@ namespace deepcompress {
 
 // What a cached output depends on besides the options.
 struct CacheKeyInputs {
-  std::string file_sha256;      // the input file's bytes
-  std::string models_sha256;    // the model directory's manifest.json bytes (it pins every model file)
+  std::string file_sha256;    // the input file's bytes
+  std::string models_sha256;  // the model directory's manifest.json bytes (it pins every model file)
   // resolve_compute(options): the key holds the device kind and precision a
   // run uses, never "auto" (bf16 and fp32 read some lines differently).
   ComputeChoice compute;
