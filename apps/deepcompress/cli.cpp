@@ -478,12 +478,14 @@ struct Record {
   std::string input;
   fs::path output_base;
   std::string sha256;
+  CacheKeyInputs key_inputs;      // what this document's cache keys hash, without the lock
+  std::string facts_key;          // cache key of its facts entry; empty = cache not used
   std::vector<std::string> keys;  // cache key per format
   std::vector<std::string> outputs;
   Status status = Status::kPending;
   int n_pages = 0;
-  // Pages by text source (ocr, text_layer, none) when this run read them; not
-  // known for cached documents.
+  // Pages by text source (ocr, text_layer, none): read by this run, or kept
+  // in the cache with its outputs; unknown for failed and skipped documents.
   std::optional<std::array<int, 3>> n_pages_by_source;
   StageTimes times;
   std::string error;
@@ -525,15 +527,6 @@ std::string cache_format(const std::string& format, const Options& options, cons
                        options.chunk_tokens);
   }
   return format;
-}
-
-// Pages of a cached document, from whichever of its outputs says.
-int cached_page_count(const std::vector<std::string>& formats, const std::vector<std::string>& contents) {
-  for (std::size_t f = 0; f < formats.size(); ++f) {
-    if (formats[f] == "txt" || formats[f] == "json") return count_pages(formats[f], contents[f]);
-    if (formats[f] == "dtoon") return parse_dtoon(contents[f]).n_pages_declared;
-  }
-  return 0;
 }
 
 std::string manifest_line(const Record& r) {
@@ -585,9 +578,26 @@ class Run {
     }
   }
 
-  // Serves r from the cache if every format is there, and its stats record when the run
-  // measures token figures.
+  // Sets the keys of r's outputs and stats record; those of a password-protected
+  // document hold the run's password lock, so only a run that can open it is served.
+  void set_keys(Record& r, bool password_bound) const {
+    CacheKeyInputs inputs = r.key_inputs;
+    if (password_bound) inputs.lock = password_lock(options_.password, r.sha256);
+    r.keys.clear();
+    for (const auto& format : formats_) {
+      r.keys.push_back(cache_key(inputs, options_, cache_format(format, options_, r.input)));
+    }
+    r.stats_key = cache_key(inputs, options_, stats_cache_format(r.input));
+  }
+
+  // Serves r from the cache if its facts and every format are there, and its stats record
+  // when the run measures token figures. A password-bound document without the run's
+  // password is not served: it is read (and fails) as without the cache.
   bool try_cached(Record& r) {
+    const auto facts_text = cache->load(r.facts_key, "facts");
+    const auto facts = facts_text ? parse_facts_record(*facts_text) : std::nullopt;
+    if (!facts || (facts->password_bound && options_.password.empty())) return false;
+    set_keys(r, facts->password_bound);
     std::optional<DocumentStats> stats;
     std::vector<Redaction> redactions;
     if (wants_stats_) {
@@ -600,7 +610,8 @@ class Run {
       if (!text) return false;
       contents.push_back(formats_[f] == "json" ? json_with_path(*text, r.input) : std::move(*text));
     }
-    r.n_pages = cached_page_count(formats_, contents);
+    r.n_pages = facts->n_pages;
+    r.n_pages_by_source = facts->n_pages_by_source;
     emit(r, contents);
     r.stats = std::move(stats);
     r.redactions = std::move(redactions);
@@ -617,6 +628,7 @@ class Run {
     r.n_pages = static_cast<int>(result.pages.size());
     r.n_pages_by_source.emplace();
     for (const auto& page : result.pages) ++(*r.n_pages_by_source)[static_cast<std::size_t>(page.source)];
+    if (cache && !r.facts_key.empty()) set_keys(r, result.password_protected);
     // One pass feeds every format: structure and token figures are computed once.
     std::optional<DocumentStructure> structure;
     std::optional<DocumentStats> stats;
@@ -654,7 +666,7 @@ class Run {
       } else {
         contents.push_back(to_txt(result));
       }
-      if (!cache || r.keys.empty()) continue;
+      if (!cache || r.facts_key.empty()) continue;
       try {
         if (formats_[f] == "json") {
           DocumentResult anonymous = result;
@@ -663,6 +675,15 @@ class Run {
         } else {
           cache->store(r.keys[f], formats_[f], contents.back());
         }
+      } catch (const Error& e) {
+        logger()->warn("cache not updated: {}", e.what());
+      }
+    }
+    // Last: a lookup that finds the facts finds the outputs (unless a store failed).
+    if (cache && !r.facts_key.empty()) {
+      try {
+        cache->store(r.facts_key, "facts",
+                     to_facts_record({r.n_pages, *r.n_pages_by_source, result.password_protected}));
       } catch (const Error& e) {
         logger()->warn("cache not updated: {}", e.what());
       }
@@ -806,6 +827,7 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   // Hash inputs and serve what the cache has, before the (slow) model load:
   // a typo fails fast and an all-cached rerun never loads the models.
   std::optional<std::string> models_sha256;
+  std::optional<ComputeChoice> compute;  // what auto device and precision resolve to: in the keys
   std::vector<std::size_t> to_ocr;
   auto t_start = std::chrono::steady_clock::now();
   for (const auto& file : inputs) {
@@ -833,10 +855,12 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
                       manifest.string());
         }
       }
-      for (const auto& format : formats) {
-        r.keys.push_back(cache_key({r.sha256, *models_sha256}, options, cache_format(format, options, r.input)));
+      if (!compute) {
+        compute = resolve_compute(options);
+        log->debug("cache keys: device {}, precision {}", compute->device_kind, compute->precision);
       }
-      r.stats_key = cache_key({r.sha256, *models_sha256}, options, stats_cache_format(r.input));
+      r.key_inputs = {.file_sha256 = r.sha256, .models_sha256 = *models_sha256, .compute = *compute};
+      r.facts_key = cache_key(r.key_inputs, options, "facts");
       if (!options.force && run.try_cached(r)) continue;
     }
     to_ocr.push_back(run.records.size() - 1);
@@ -904,7 +928,11 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   }
 
   std::map<Status, int> counts;
-  for (const auto& r : run.records) ++counts[r.status];
+  int n_pages_cached = 0;  // pages of the documents served from the cache
+  for (const auto& r : run.records) {
+    ++counts[r.status];
+    if (r.status == Status::kCached) n_pages_cached += r.n_pages;
+  }
   if (!options.manifest.empty()) {
     std::string text;
     for (const auto& r : run.records) text += manifest_line(r);
@@ -969,12 +997,12 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   if (options.summary_json) {
     write_stdout(fmt::format(
         "{{\"documents\": {}, \"ok\": {}, \"cached\": {}, \"failed\": {}, \"skipped\": {}, \"pages\": {}, "
-        "\"pages_text_layer\": {}, \"pages_timed_out\": {}, \"batches\": {}, \"seconds\": {:.3f}, \"pages_per_second\": {:.3f}, \"files_written\": {}, "
+        "\"pages_text_layer\": {}, \"pages_cached\": {}, \"pages_timed_out\": {}, \"batches\": {}, \"seconds\": {:.3f}, \"pages_per_second\": {:.3f}, \"files_written\": {}, "
         "\"files_unchanged\": {}, \"shard\": {}, \"interrupted\": {}, \"stage_ms\": {{\"render\": {:.1f}, "
         "\"preprocess\": {:.1f}, \"detect\": {:.1f}, \"classify\": {:.1f}, \"recognize\": {:.1f}, "
         "\"postprocess\": {:.1f}}}, \"stats\": {}, \"cost\": {}}}\n",
         run.records.size(), counts[Status::kOk], counts[Status::kCached], counts[Status::kFailed],
-        counts[Status::kSkipped], summary.n_pages, summary.n_pages_text_layer, summary.n_pages_timed_out,
+        counts[Status::kSkipped], summary.n_pages, summary.n_pages_text_layer, n_pages_cached, summary.n_pages_timed_out,
         summary.n_batches, seconds, seconds > 0 ? n_pages_read / seconds : 0.0, run.n_written(), run.n_unchanged(),
         shard.count > 1 ? fmt::format("\"{}/{}\"", shard.index, shard.count) : "null",
         g_signal != 0 ? "true" : "false", t.t_render_ms, t.t_preprocess_ms, t.t_detect_ms, t.t_classify_ms,

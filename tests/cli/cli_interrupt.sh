@@ -72,7 +72,9 @@ done
 n_before="$(find out_kill -name '*.txt' | wc -l)"
 # What a kill -9 during a write leaves: a temporary file of a writer that is gone.
 dead_pid="$(bash -c 'echo $$')"
-mkdir -p out_kill && : >"out_kill/.planted.txt.tmp.$dead_pid.AbC123"
+# Named with this host as write_file_atomic does (temporary_host_tag: not [A-Za-z0-9-] -> _).
+host_tag="$(printf '%s' "$(uname -n)" | tr -c 'A-Za-z0-9-' '_' | cut -c1-64)"
+mkdir -p out_kill && : >"out_kill/.planted.txt.tmp.$host_tag.$dead_pid.AbC123"
 env -i PATH="$PATH" HOME="$work" DEEPCOMPRESS_MODELS_DIR="$models" \
   "$bin" in -o out_kill --cache-dir cache_kill --batch-size 2 --ocr always --manifest resume.jsonl >out 2>err
 rc=$?

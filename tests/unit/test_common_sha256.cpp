@@ -53,3 +53,16 @@ TEST_CASE("sha256_file_hex names a missing file", "[common][sha256]") {
   }
   CHECK_THROWS_AS(sha256_file_hex(fs::temp_directory_path()), deepcompress::Error);
 }
+
+TEST_CASE("hmac_sha256 of the RFC 4231 test vectors", "[common][sha256]") {
+  using deepcompress::hmac_sha256_hex;
+  // Test case 1: 20-byte key of 0x0b.
+  CHECK(hmac_sha256_hex(std::string(20, '\x0b'), "Hi There") ==
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  // Test case 2: a short key.
+  CHECK(hmac_sha256_hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a 131-byte key, longer than the block, is hashed first.
+  CHECK(hmac_sha256_hex(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First") ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}

@@ -191,7 +191,7 @@ TEST_CASE("redaction report: positions and type, never the value", "[encode]") {
   CHECK(deepcompress::redaction_report_lines("x.pdf", {}).empty());
 }
 
-TEST_CASE("remove_stale_temporaries removes only leftovers of writers that are gone", "[encode]") {
+TEST_CASE("remove_stale_temporaries removes only this host's leftovers of writers that are gone", "[encode]") {
   TempDir dir;
   fs::create_directories(dir.path / "sub");
   // A pid that surely ran and ended: a child that exits at once, reaped.
@@ -202,16 +202,37 @@ TEST_CASE("remove_stale_temporaries removes only leftovers of writers that are g
   REQUIRE(::waitpid(child, &status, 0) == child);
   const auto dead = std::to_string(child);
   const auto alive = std::to_string(::getppid());  // our parent is running
+  const std::string host = deepcompress::temporary_host_tag();
+  const std::string other_host = host == "node-b" ? "node-c" : "node-b";
   const auto write = [](const fs::path& path) { std::ofstream(path) << "partial"; };
-  write(dir.path / ("sub/.x.txt.tmp." + dead + ".AbC123"));   // killed writer: removed
-  write(dir.path / ("sub/.y.txt.tmp." + alive + ".AbC123"));  // live writer: kept
-  write(dir.path / ("sub/.z.txt.tmp." + dead + ".short"));    // not our pattern: kept
-  write(dir.path / "sub/x.txt");                               // an output: kept
+  const std::string killed = ".x.txt.tmp." + host + "." + dead + ".AbC123";
+  write(dir.path / "sub" / killed);                                             // killed writer: removed
+  write(dir.path / "sub" / (".y.txt.tmp." + host + "." + alive + ".AbC123"));  // live writer: kept
+  write(dir.path / "sub" / (".z.txt.tmp." + host + "." + dead + ".short"));    // not our pattern: kept
+  // Another node's writer on a shared folder: its pid means nothing here.
+  write(dir.path / "sub" / (".w.txt.tmp." + other_host + "." + dead + ".AbC123"));
+  write(dir.path / "sub" / (".v.txt.tmp." + dead + ".AbC123"));  // no host (older versions): kept
+  write(dir.path / "sub/x.txt");                                  // an output: kept
   const auto removed = deepcompress::remove_stale_temporaries(dir.path);
   REQUIRE(removed.size() == 1);
-  CHECK(removed[0].filename() == ".x.txt.tmp." + dead + ".AbC123");
-  CHECK(n_entries(dir.path / "sub") == 3);
+  CHECK(removed[0].filename() == killed);
+  CHECK(n_entries(dir.path / "sub") == 5);
   CHECK(deepcompress::remove_stale_temporaries(dir.path / "missing").empty());
+}
+
+TEST_CASE("write_file_atomic names its temporary with this host and pid", "[encode]") {
+  const std::string& host = deepcompress::temporary_host_tag();
+  REQUIRE_FALSE(host.empty());
+  CHECK(host.size() <= 64);
+  CHECK(host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+        std::string::npos);
+  // A temporary left by this process is judged by its pid: never removed while we run.
+  TempDir dir;
+  write_file_atomic(dir.path / "a.txt", "done");
+  const std::string own = ".b.txt.tmp." + host + "." + std::to_string(::getpid()) + ".AbC123";
+  std::ofstream(dir.path / own) << "partial";
+  CHECK(deepcompress::remove_stale_temporaries(dir.path).empty());
+  CHECK(fs::exists(dir.path / own));
 }
 
 TEST_CASE("json records each page's text source and why", "[encode]") {

@@ -78,13 +78,25 @@ TEST_CASE("encrypted pdfs: user password, owner-only, wrong password", "[pdf]") 
       CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
     }
   }
-  SECTION("right password") { CHECK(open_pdf(user, "U", 50)->render(1).width_px > 0); }
+  // password_protected: what it yields is as secret as the password (cache locks).
+  SECTION("right password") {
+    const auto source = open_pdf(user, "U", 50);
+    CHECK(source->render(1).width_px > 0);
+    CHECK(source->password_protected());
+  }
   SECTION("owner-only encryption opens without a password") {
-    CHECK(open_pdf(owner_only, "", 50)->render(1).width_px > 0);
+    const auto source = open_pdf(owner_only, "", 50);
+    CHECK(source->render(1).width_px > 0);
+    CHECK_FALSE(source->password_protected());
   }
   // Regression: the run's password (meant for other files) made Poppler
   // reject a file whose user password is empty.
   SECTION("owner-only encryption opens when another password is supplied") {
-    CHECK(open_pdf(owner_only, "not-this-one", 50)->render(1).width_px > 0);
+    const auto source = open_pdf(owner_only, "not-this-one", 50);
+    CHECK(source->render(1).width_px > 0);
+    CHECK_FALSE(source->password_protected());
+  }
+  SECTION("a plain pdf is not protected, even when a password is supplied") {
+    CHECK_FALSE(open_pdf(kSamplePdf, "U", 50)->password_protected());
   }
 }

@@ -1,13 +1,21 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "deepcompress/config.hpp"
+#include "deepcompress/engine.hpp"
+#include "deepcompress/error.hpp"
 #include "deepcompress/options.hpp"
 #include "encode/writers.hpp"
 #include "pipeline/cache.hpp"
@@ -38,76 +46,180 @@ class TempDir {
   fs::path dir_;
 };
 
-const CacheKeyInputs kBase{std::string(64, 'a'), std::string(64, 'b'), "0.1.0"};
+const CacheKeyInputs kBase{.file_sha256 = std::string(64, 'a'),
+                           .models_sha256 = std::string(64, 'b'),
+                           .compute = {"cpu", "fp32"},
+                           .version = "0.1.0"};
+
+// Another valid value for the option: the first candidate set_option accepts that
+// get_option reads back different. Throws if none fits (a new kind of option).
+std::string other_value(const deepcompress::OptionInfo& info, const Options& base) {
+  const std::string current = deepcompress::get_option(base, info.key);
+  std::vector<std::string> candidates = {
+      "true",          "false",      "0",     "1",        "2",   "3",      "16",    "64",
+      "256",           "300",        "0.5",   "0.45",     "2.5", "large",  "small", "fp32",
+      "bf16",          "fp16",       "cpu",   "cuda",     "all", "always", "never", "latin",
+      "cl100k_base",   "o200k_base", "email", "1-2",      "1/2", "1G",     "*.pdf", "txt,json",
+      "largest-first", "debug",      "json",  "elsewhere"};
+  for (const std::string& value : candidates) {
+    Options o = base;
+    try {
+      deepcompress::set_option(o, info.key, value, "test");
+    } catch (const deepcompress::Error&) {
+      continue;
+    }
+    if (deepcompress::get_option(o, info.key) != current) return value;
+  }
+  throw std::runtime_error("no other value for " + info.key);
+}
 
 }  // namespace
 
-TEST_CASE("cache key changes with what changes the output, and only that", "[pipeline][cache]") {
+TEST_CASE("cache key changes with each affects_output option of the table, and no other",
+          "[pipeline][cache]") {
   const Options defaults;
   const std::string key = cache_key(kBase, defaults, "txt");
   CHECK(key.size() == 64);
   CHECK(cache_key(kBase, defaults, "txt") == key);
 
-  SECTION("file bytes, models, version, format") {
+  int n_marked = 0;
+  for (const auto& info : deepcompress::option_table()) {
+    if (info.key == "engine.device" || info.key == "engine.precision") continue;  // resolved: below
+    Options o = defaults;
+    const std::string value = other_value(info, defaults);
+    deepcompress::set_option(o, info.key, value, "test");
+    INFO(info.key << " = " << value);
+    CHECK((cache_key(kBase, o, "txt") != key) == info.affects_output);
+    n_marked += info.affects_output ? 1 : 0;
+  }
+  // What changes text must stay marked (a dropped mark would serve stale text).
+  for (const char* k :
+       {"engine.mode", "engine.charset", "engine.angle_classifier", "input.dpi", "input.pages", "input.ocr",
+        "detector.threshold", "detector.box_threshold", "detector.unclip_ratio", "output.level",
+        "output.redact", "output.tokenizer", "output.chunk_tokens"}) {
+    const auto& table = deepcompress::option_table();
+    const auto it = std::find_if(table.begin(), table.end(), [&](const auto& info) { return info.key == k; });
+    REQUIRE(it != table.end());
+    CHECK(it->affects_output);
+  }
+  CHECK(n_marked == 13);
+}
+
+TEST_CASE("cache key holds the resolved device kind and precision, never auto", "[pipeline][cache]") {
+  const Options defaults;
+  const std::string key = cache_key(kBase, defaults, "txt");
+  SECTION("the resolved choice changes the key") {
     CacheKeyInputs other = kBase;
-    other.file_sha256 = std::string(64, 'c');
+    other.compute.precision = "bf16";
     CHECK(cache_key(other, defaults, "txt") != key);
     other = kBase;
-    other.models_sha256 = std::string(64, 'c');
+    other.compute.device_kind = "cuda";
     CHECK(cache_key(other, defaults, "txt") != key);
-    other = kBase;
-    other.version = "0.2.0";
-    CHECK(cache_key(other, defaults, "txt") != key);
-    CHECK(cache_key(kBase, defaults, "json") != key);
   }
-  SECTION("output-affecting options") {
-    const auto changed = [&](auto&& edit) {
-      Options o;
-      edit(o);
-      return cache_key(kBase, o, "txt") != key;
-    };
-    CHECK(changed([](Options& o) { o.mode = "large"; }));
-    CHECK(changed([](Options& o) { o.dpi = 300; }));
-    CHECK(changed([](Options& o) { o.pages = "1"; }));
-    CHECK(changed([](Options& o) { o.det_threshold = 0.4; }));
-    CHECK(changed([](Options& o) { o.box_threshold = 0.45; }));
-    CHECK(changed([](Options& o) { o.unclip_ratio = 2.0; }));
-    CHECK(changed([](Options& o) { o.angle_classifier = false; }));
-    CHECK(changed([](Options& o) { o.precision = "fp16"; }));
-    CHECK(changed([](Options& o) { o.device = "cpu"; }));
-    CHECK(changed([](Options& o) { o.ocr = "always"; }));
-    CHECK(changed([](Options& o) { o.level = 2; }));
-    CHECK(changed([](Options& o) { o.redact = "email"; }));
-    CHECK(changed([](Options& o) { o.tokenizer = "cl100k_base"; }));  // json stats, jsonl chunks
-    CHECK(changed([](Options& o) { o.chunk_tokens = 256; }));
-  }
-  SECTION("batch sizes, threads, workers, logging, paths do not") {
+  SECTION("how it was asked for does not") {
     Options o;
-    o.batch_size = 1;
-    o.rec_batch_size = 64;
-    o.threads = 3;
-    o.workers = 4;
-    o.order = "largest-first";
-    o.max_memory = "1G";
-    o.log_level = "debug";
-    o.quiet = true;
-    o.output_dir = "elsewhere";
-    o.format = "txt,json";  // the format that matters is the entry's own
-    o.cache_dir = "/tmp/c";
-    o.force = true;
-    o.manifest = "m.jsonl";
-    o.shard = "1/2";
-    o.max_pages = 5;
-    o.max_input_size = "1G";
-    o.timeout_per_page_s = 5;
-    o.stats = true;
-    o.redact_report = "r.jsonl";
-    o.prices = "p.toml";
-    o.model_dir = "/other/models";  // the models count through their manifest hash
+    o.device = "cpu";  // what auto resolved to in kBase
+    o.precision = "fp32";
     CHECK(cache_key(kBase, o, "txt") == key);
-    o.batch_size = 0;  // auto
-    CHECK(cache_key(kBase, o, "txt") == key);
+    o.device = "cuda:1";
+    CacheKeyInputs cuda = kBase;
+    cuda.compute.device_kind = "cuda";
+    Options auto_device;
+    CHECK(cache_key(cuda, o, "txt") == cache_key(cuda, auto_device, "txt"));
   }
+  SECTION("resolve_compute gives what the engine would use") {
+    Options o;
+    o.device = "cpu";
+    o.precision = "fp32";
+    const auto explicit_choice = deepcompress::resolve_compute(o);
+    CHECK(explicit_choice.device_kind == "cpu");
+    CHECK(explicit_choice.precision == "fp32");
+    o.device = "cuda:0,cuda:1";
+    o.precision = "fp16";
+    CHECK(deepcompress::resolve_compute(o).device_kind == "cuda");
+    CHECK(deepcompress::resolve_compute(o).precision == "fp16");
+    const auto automatic = deepcompress::resolve_compute(Options{});
+    CHECK((automatic.device_kind == "cpu" || automatic.device_kind == "cuda"));
+    CHECK((automatic.precision == "fp32" || automatic.precision == "bf16"));
+  }
+}
+
+TEST_CASE("cache key: file bytes, models, version, format and the password lock", "[pipeline][cache]") {
+  const Options defaults;
+  const std::string key = cache_key(kBase, defaults, "txt");
+  CacheKeyInputs other = kBase;
+  other.file_sha256 = std::string(64, 'c');
+  CHECK(cache_key(other, defaults, "txt") != key);
+  other = kBase;
+  other.models_sha256 = std::string(64, 'c');
+  CHECK(cache_key(other, defaults, "txt") != key);
+  other = kBase;
+  other.version = "0.2.0";
+  CHECK(cache_key(other, defaults, "txt") != key);
+  CHECK(cache_key(kBase, defaults, "json") != key);
+  // The lock: keyed on the password and the document, never the password itself.
+  const std::string lock = deepcompress::password_lock("s3cret", kBase.file_sha256);
+  CHECK(lock.size() == 64);
+  CHECK(lock.find("s3cret") == std::string::npos);
+  CHECK(lock == deepcompress::password_lock("s3cret", kBase.file_sha256));
+  CHECK(lock != deepcompress::password_lock("s3cres", kBase.file_sha256));
+  CHECK(lock != deepcompress::password_lock("s3cret", std::string(64, 'c')));
+  other = kBase;
+  other.lock = lock;
+  CHECK(cache_key(other, defaults, "txt") != key);
+}
+
+TEST_CASE("document facts round-trip; a damaged record is a miss", "[pipeline][cache]") {
+  using deepcompress::DocumentFacts;
+  const DocumentFacts facts{.n_pages = 4, .n_pages_by_source = {1, 2, 1}, .password_bound = true};
+  const std::string text = deepcompress::to_facts_record(facts);
+  const auto back = deepcompress::parse_facts_record(text);
+  REQUIRE(back);
+  CHECK(back->n_pages == 4);
+  CHECK(back->n_pages_by_source == std::array<int, 3>{1, 2, 1});
+  CHECK(back->password_bound);
+  CHECK_FALSE(deepcompress::parse_facts_record(text.substr(0, text.size() - 2)));
+  CHECK_FALSE(deepcompress::parse_facts_record("pages 4\n"));
+  CHECK_FALSE(deepcompress::parse_facts_record(text + "extra\n"));
+}
+
+TEST_CASE("cache entries and the directories made for them are private to their owner", "[pipeline][cache]") {
+  TempDir dir;
+  const auto mode_of = [](const fs::path& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return static_cast<unsigned>(st.st_mode & 07777);
+  };
+  const std::string key = cache_key(kBase, Options{}, "txt");
+  const mode_t old_umask = ::umask(0);  // a permissive umask must not widen the modes
+  SECTION("a new cache directory") {
+    deepcompress::OutputCache cache(dir.path() / "new" / "cache");
+    cache.store(key, "txt", "confidential");
+    ::umask(old_umask);
+    CHECK(mode_of(dir.path() / "new" / "cache") == 0700u);
+    CHECK(mode_of(dir.path() / "new" / "cache" / key.substr(0, 2)) == 0700u);
+    CHECK(mode_of(cache.entry_path(key, "txt")) == 0600u);
+  }
+  SECTION("an existing directory open to others is left as it is, entries stay private") {
+    fs::create_directories(dir.path() / "c");
+    ::chmod((dir.path() / "c").c_str(), 0755);
+    deepcompress::OutputCache cache(dir.path() / "c");
+    cache.store(key, "txt", "confidential");
+    ::umask(old_umask);
+    CHECK(mode_of(dir.path() / "c") == 0755u);
+    CHECK(mode_of(dir.path() / "c" / key.substr(0, 2)) == 0700u);
+    CHECK(mode_of(cache.entry_path(key, "txt")) == 0600u);
+  }
+  SECTION("a group-shared directory (g+rwx, setgid) shares entries with the group only") {
+    fs::create_directories(dir.path() / "shared");
+    ::chmod((dir.path() / "shared").c_str(), 02777);
+    deepcompress::OutputCache cache(dir.path() / "shared");
+    cache.store(key, "txt", "team");
+    ::umask(old_umask);
+    CHECK(mode_of(dir.path() / "shared" / key.substr(0, 2)) == 02770u);
+    CHECK(mode_of(cache.entry_path(key, "txt")) == 0660u);
+  }
+  ::umask(old_umask);
 }
 
 TEST_CASE("cache entries round-trip under <2 hex>/<key>.<format>", "[pipeline][cache]") {
@@ -125,7 +237,7 @@ TEST_CASE("cache entries round-trip under <2 hex>/<key>.<format>", "[pipeline][c
   CHECK(n_files == 1);
 }
 
-TEST_CASE("cached JSON gets the input path back; pages are counted", "[pipeline][cache]") {
+TEST_CASE("cached JSON gets the input path back", "[pipeline][cache]") {
   deepcompress::DocumentResult doc;
   doc.pages.resize(2);
   doc.pages[0].page_number = 1;
@@ -134,8 +246,6 @@ TEST_CASE("cached JSON gets the input path back; pages are counted", "[pipeline]
   const std::string anonymous = deepcompress::to_json(doc);
   doc.path = "dir/we\"ird\\name.pdf";
   CHECK(deepcompress::json_with_path(anonymous, doc.path) == deepcompress::to_json(doc));
-  CHECK(deepcompress::count_pages("json", anonymous) == 2);
-  CHECK(deepcompress::count_pages("txt", deepcompress::to_txt(doc)) == 2);
   CHECK(deepcompress::json_with_path("not json", "x") == "not json");
 }
 

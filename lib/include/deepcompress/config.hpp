@@ -19,6 +19,9 @@ struct OptionInfo {
   std::string help;      // one line, shown by --help and in default.toml
   std::string value_kind;  // "int" | "float" | "bool" | "string"
   std::string short_flag;  // "-o" (empty: none); an alias of flag
+  // Whether the option can change a document's text or figures: such options are
+  // part of the output cache key (engine.device and engine.precision as resolved).
+  bool affects_output = false;
 };
 
 // All options, in a stable order. Thread-safe (immutable).

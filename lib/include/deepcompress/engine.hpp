@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "deepcompress/options.hpp"
@@ -45,6 +46,16 @@ class DocumentSink {
   virtual void on_document(std::size_t index, DocumentResult result) = 0;
   virtual void on_progress(const RunProgress& progress) {}
 };
+
+// What Engine::load resolves options.device and options.precision to, found
+// without loading models: device_kind "cpu" or "cuda", precision "fp32",
+// "bf16" or "fp16" (a request load() would refuse comes back as written).
+// Never throws.
+struct ComputeChoice {
+  std::string device_kind;
+  std::string precision;
+};
+ComputeChoice resolve_compute(const Options& options);
 
 class Engine {
  public:

@@ -75,6 +75,9 @@ struct DocumentResult {
   std::vector<PageResult> pages;
   StageTimes times;
   std::vector<Redaction> redactions;  // in page, line, offset order; empty unless --redact
+  // Opened only with Options::password (an encrypted PDF): outputs are as
+  // secret as the password (their cache entries are bound to it).
+  bool password_protected = false;
 };
 
 }  // namespace deepcompress

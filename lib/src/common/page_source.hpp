@@ -36,6 +36,9 @@ class PageSource {
   virtual ~PageSource() = default;
   // Number of pages in the document (>= 0).
   virtual int n_pages() const = 0;
+  // Whether the document opened only with the run's password (an encrypted
+  // PDF): what it yields is as secret as the password.
+  virtual bool password_protected() const { return false; }
   // Renders 1-based page_number. Throws Error(kInput) naming file and page.
   virtual Image render(int page_number) = 0;
   // The page's size as render() would produce it. This default renders the

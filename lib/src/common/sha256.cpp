@@ -120,6 +120,34 @@ std::string sha256_hex(std::string_view bytes) {
   return hasher.finish();
 }
 
+namespace {
+
+std::string hex_to_bytes(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    out += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  // RFC 2104 with a 64-byte block: longer keys are hashed first.
+  std::string block = key.size() > 64 ? hex_to_bytes(sha256_hex(key)) : std::string(key);
+  block.resize(64, '\0');
+  std::string inner(64, '\0');
+  std::string outer(64, '\0');
+  for (std::size_t i = 0; i < 64; ++i) {
+    inner[i] = static_cast<char>(block[i] ^ 0x36);
+    outer[i] = static_cast<char>(block[i] ^ 0x5c);
+  }
+  inner.append(message);
+  outer += hex_to_bytes(sha256_hex(inner));
+  return sha256_hex(outer);
+}
+
 std::string sha256_file_hex(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {

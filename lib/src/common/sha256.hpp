@@ -7,6 +7,8 @@
 namespace deepcompress {
 
 std::string sha256_hex(std::string_view bytes);
+// HMAC-SHA256 (RFC 2104) of message under key, as 64 lowercase hex digits.
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 // Throws Error(kInput) naming the file if it cannot be read.
 std::string sha256_file_hex(const std::filesystem::path& path);
 

@@ -14,6 +14,10 @@ using Field = std::variant<int Options::*, double Options::*, bool Options::*, s
 
 struct Spec {
   std::string_view key = {};         // "engine.batch_size"
+  // Changes a document's text or figures, so it is in the output cache key. Batch
+  // sizes, threads, workers, order, memory caps, limits, paths and logging must not
+  // (results do not depend on them: a tested property), nor the format (hashed per entry).
+  bool affects_output = false;
   std::string_view flag = {};        // "--batch-size"
   std::string_view short_flag = {};  // "-o" or empty
   std::string_view help = {};        // without the allowed values (appended from below)

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -245,17 +246,20 @@ std::string redaction_report_lines(const std::string& input, const std::vector<R
   return out;
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+void write_file_atomic(const std::filesystem::path& path, const std::string& content, unsigned mode) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   const std::string name = path.filename().string();
   if (name.empty() || name == "." || name == "..") {
     throw Error(ErrorKind::kOutput, "cannot write: not a file name", path.string());
   }
-  // Keep the temporary name within NAME_MAX (255) even for long file names.
-  const std::string stem = name.size() > 200 ? name.substr(0, 200) : name;
-  // The writer's pid is in the name, so that a later run can tell the
-  // leftovers of a killed writer (remove_stale_temporaries) from live ones.
-  std::string temp = (dir / fmt::format(".{}.tmp.{}.XXXXXX", stem, ::getpid())).string();
+  // Keep the temporary name within NAME_MAX (255) even for long file names
+  // (host tag <= 64, pid <= 10 digits).
+  const std::string stem = name.size() > 160 ? name.substr(0, 160) : name;
+  // The writer's host and pid are in the name, so that a later run on the
+  // same host can tell the leftovers of a killed writer
+  // (remove_stale_temporaries) from live ones, and leaves other hosts' alone.
+  std::string temp =
+      (dir / fmt::format(".{}.tmp.{}.{}.XXXXXX", stem, temporary_host_tag(), ::getpid())).string();
   std::vector<char> temp_buf(temp.begin(), temp.end());
   temp_buf.push_back('\0');
 
@@ -279,7 +283,7 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
     n_written += static_cast<std::size_t>(n);
   }
   // Readable by others only once complete, just before the rename.
-  if (::fchmod(fd, 0644) != 0) fail("chmod");
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) fail("chmod");
   // fsync before rename: otherwise a crash can leave a renamed, empty file.
   if (::fsync(fd) != 0) fail("fsync");
   if (::close(fd) != 0) {
@@ -300,21 +304,42 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
   }
 }
 
+const std::string& temporary_host_tag() {
+  static const std::string tag = [] {
+    char name[256] = {};
+    if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return std::string("unknown-host");
+    std::string out;
+    for (const char* c = name; *c != '\0' && out.size() < 64; ++c) {
+      const bool keep = std::isalnum(static_cast<unsigned char>(*c)) != 0 || *c == '-';
+      out += keep ? *c : '_';  // no dots: the name's fields are dot-separated
+    }
+    return out;
+  }();
+  return tag;
+}
+
 std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   std::vector<fs::path> removed;
+  const std::string& own_host = temporary_host_tag();
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    // ".<name>.tmp.<pid>.XXXXXX", as write_file_atomic names them.
-    const auto tmp = name.rfind(".tmp.");
-    if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp == 0) continue;
-    const std::string rest = name.substr(tmp + 5);
-    const auto dot = rest.find('.');
-    if (dot == std::string::npos || dot == 0 || rest.size() - dot - 1 != 6) continue;
-    const std::string pid_text = rest.substr(0, dot);
-    if (pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) continue;
+    // ".<name>.tmp.<host>.<pid>.XXXXXX", as write_file_atomic names them, read from the right.
+    if (name.size() < 2 || name[0] != '.') continue;
+    const auto end_pid = name.rfind('.');
+    if (end_pid == std::string::npos || end_pid == 0 || name.size() - end_pid - 1 != 6) continue;
+    const auto end_host = name.rfind('.', end_pid - 1);
+    if (end_host == std::string::npos || end_host == 0) continue;
+    const auto end_name = name.rfind('.', end_host - 1);
+    if (end_name == std::string::npos || end_name < 6 || name.compare(end_name - 4, 4, ".tmp") != 0) continue;
+    const std::string pid_text = name.substr(end_host + 1, end_pid - end_host - 1);
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) {
+      continue;
+    }
+    // Another host's writer cannot be judged by pid here: its file is never touched.
+    if (name.compare(end_name + 1, end_host - end_name - 1, own_host) != 0) continue;
     const auto pid = static_cast<pid_t>(std::stol(pid_text));
     std::error_code is_file_ec;
     if (!it->is_regular_file(is_file_ec) || pid == ::getpid()) continue;

@@ -46,13 +46,21 @@ std::string redaction_report_lines(const std::string& input, const std::vector<R
 void append_json_string(std::string& out, std::string_view s);
 
 // Writes content to a temporary file in path's directory, then renames it
-// over path: readers never see a partial file. Throws Error(kOutput) naming
-// the file; leaves no temporary file behind on failure.
-void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+// over path: readers never see a partial file. The file gets mode (umask
+// ignored). Throws Error(kOutput) naming the file; leaves no temporary file
+// behind on failure.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content, unsigned mode = 0644);
+
+// This host's name as write_file_atomic puts it in temporary names
+// (".<name>.tmp.<host>.<pid>.XXXXXX"): at most 64 characters, each not a
+// letter, digit or '-' replaced by '_'. Thread-safe.
+const std::string& temporary_host_tag();
 
 // Removes the temporary files write_file_atomic left under dir (recursively)
-// when its process was killed mid-write (kill -9, power loss): those whose
-// writer pid no longer runs. Returns the paths removed; never throws.
+// when its process was killed mid-write (kill -9, power loss): those written
+// on this host (temporary_host_tag) whose writer pid no longer runs. Another
+// host's temporaries (a shared NFS folder) and names without a host (older
+// versions) are never removed. Returns the paths removed; never throws.
 std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& dir);
 
 }  // namespace deepcompress

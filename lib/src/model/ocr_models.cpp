@@ -97,6 +97,17 @@ torch::ScalarType explicit_dtype(const std::string& precision, const torch::Devi
 
 }  // namespace
 
+ResolvedCompute resolve_model_compute(const std::string& device, const std::string& precision) {
+  const bool cuda = device == "auto" ? torch::cuda::is_available() : device.rfind("cuda", 0) == 0;
+  ResolvedCompute out{cuda ? "cuda" : "cpu", precision};
+  if (precision == "auto") {
+    // As load() with fused convolutions: bf16 only on a CPU where it is native.
+    const bool cpu_bf16 = !cuda && cpu_bf16_usable() && fused_convolutions_available();
+    out.precision = cpu_bf16 ? "bf16" : "fp32";
+  }
+  return out;
+}
+
 struct OcrModels::Impl {
   std::filesystem::path dir;
   torch::Device device{torch::kCPU};

@@ -40,6 +40,16 @@ struct ModelConfig {
   int n_threads = 0;              // intra-op threads on CPU; 0 = hardware concurrency
 };
 
+// The device kind ("cpu" or "cuda") and precision ("fp32", "bf16" or "fp16")
+// that OcrModels::load picks for these requests, without loading models (auto
+// resolved the same way); a request load() would refuse comes back as written.
+// Never throws.
+struct ResolvedCompute {
+  std::string device_kind;
+  std::string precision;
+};
+ResolvedCompute resolve_model_compute(const std::string& device, const std::string& precision);
+
 class OcrModels {
  public:
   struct Impl;

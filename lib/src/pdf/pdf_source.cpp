@@ -110,8 +110,8 @@ Image to_bgr(const poppler::image& rendered, const std::string& file, int page_n
 
 class PdfSource final : public PageSource {
  public:
-  PdfSource(std::unique_ptr<poppler::document> document, std::string file, int dpi)
-      : document_(std::move(document)), file_(std::move(file)), dpi_(dpi) {
+  PdfSource(std::unique_ptr<poppler::document> document, std::string file, int dpi, bool password_protected)
+      : document_(std::move(document)), file_(std::move(file)), dpi_(dpi), password_protected_(password_protected) {
     renderer_.set_render_hint(poppler::page_renderer::antialiasing, true);
     renderer_.set_render_hint(poppler::page_renderer::text_antialiasing, true);
     renderer_.set_image_format(poppler::image::format_bgr24);
@@ -121,6 +121,7 @@ class PdfSource final : public PageSource {
   }
 
   int n_pages() const override { return document_->pages(); }
+  bool password_protected() const override { return password_protected_; }
 
   Image render(int page_number) override {
     const std::unique_ptr<poppler::page> page = load_page(page_number);
@@ -268,6 +269,7 @@ class PdfSource final : public PageSource {
   poppler::page_renderer probe_renderer_;
   std::string file_;
   int dpi_;
+  bool password_protected_;
 };
 
 }  // namespace
@@ -294,12 +296,18 @@ std::unique_ptr<PageSource> open_pdf(const std::filesystem::path& path,
   std::unique_ptr<poppler::document> document(
       poppler::document::load_from_file(file, password, password));
   if (!document) throw Error(ErrorKind::kInput, "not a PDF or corrupt", file);
+  // Opened with the supplied password (not the empty one): its text is as
+  // secret as the password.
+  bool password_protected = !password.empty() && document->is_encrypted();
   if (document->is_locked() && !password.empty()) {
     // The run has one password for every document; an owner-only encrypted
     // file (empty user password) in the same run must still open, but
     // Poppler does not fall back to the empty password when another is given.
     std::unique_ptr<poppler::document> open_without(poppler::document::load_from_file(file));
-    if (open_without && !open_without->is_locked()) document = std::move(open_without);
+    if (open_without && !open_without->is_locked()) {
+      document = std::move(open_without);
+      password_protected = false;
+    }
   }
   if (document->is_locked()) {
     const char* detail = password.empty()
@@ -312,7 +320,7 @@ std::unique_ptr<PageSource> open_pdf(const std::filesystem::path& path,
   if (!poppler::page_renderer::can_render()) {
     throw Error(ErrorKind::kInternal, "Poppler was built without a renderer", file);
   }
-  return std::make_unique<PdfSource>(std::move(document), file, dpi);
+  return std::make_unique<PdfSource>(std::move(document), file, dpi, password_protected);
 }
 
 }  // namespace deepcompress

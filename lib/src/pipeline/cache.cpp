@@ -1,8 +1,11 @@
 #include "pipeline/cache.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -16,17 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Keys of every option that can change a document's text. Batch sizes,
-// threads, workers, order and memory caps must not (results are independent
-// of batching: a tested property), so they are left out on purpose.
-constexpr std::string_view kOutputKeys[] = {
-    "engine.mode",         "engine.precision",       "engine.device",          "engine.charset",
-    "engine.angle_classifier", "input.dpi",          "input.pages",
-    "detector.threshold",  "detector.box_threshold", "detector.unclip_ratio",
-    "input.ocr",           "output.level",           "output.redact",
-    "output.tokenizer",    "output.chunk_tokens",
-};
-
 constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 
 // Bump whenever a code change alters the output for the same input bytes,
@@ -36,15 +28,70 @@ constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 // stronger space evidence at the character pitch, length-weighted skew;
 // 4 = fused convolutions and bf16 on CPUs with native bf16 (precision auto);
 // 5 = accents restored on pages that show them, token-splitting spaces
-// dropped; 6 = lines running into a gutter kept in their column.
-constexpr std::string_view kOutputRevision = "6";
+// dropped; 6 = lines running into a gutter kept in their column;
+// 7 = options from the option table's affects_output marks with device and
+// precision resolved, password locks, a facts entry per document.
+constexpr std::string_view kOutputRevision = "7";
+
+constexpr std::string_view kFactsHeader = "deepcompress-facts 1\n";
+
+// Creates dir and its missing parents with mode (umask ignored), leaving
+// existing directories alone. Throws Error(kOutput) naming the directory.
+void create_directories_with_mode(const fs::path& dir, unsigned mode) {
+  std::error_code ec;
+  if (dir.empty() || fs::is_directory(dir, ec)) return;
+  if (dir.has_parent_path() && dir.parent_path() != dir)
+    create_directories_with_mode(dir.parent_path(), mode);
+  if (::mkdir(dir.c_str(), static_cast<mode_t>(mode)) != 0) {
+    const int err = errno;
+    if (err == EEXIST && fs::is_directory(dir, ec)) return;  // a concurrent run made it
+    throw Error(ErrorKind::kOutput, fmt::format("cannot create cache directory: {}", std::strerror(err)),
+                dir);
+  }
+  ::chmod(dir.c_str(), static_cast<mode_t>(mode));
+}
 
 }  // namespace
 
-std::string output_options_text(const Options& options) {
+std::string output_options_text(const Options& options, const ComputeChoice& compute) {
   std::string out;
-  for (std::string_view key : kOutputKeys) out += fmt::format("{}={}\n", key, get_option(options, key));
+  for (const OptionInfo& info : option_table()) {
+    if (!info.affects_output) continue;
+    std::string value = info.key == "engine.device"      ? compute.device_kind
+                        : info.key == "engine.precision" ? compute.precision
+                                                         : get_option(options, info.key);
+    out += fmt::format("{}={}\n", info.key, value);
+  }
   return out;
+}
+
+std::string password_lock(std::string_view password, std::string_view file_sha256) {
+  return hmac_sha256_hex(password, fmt::format("deepcompress cache lock\n{}", file_sha256));
+}
+
+std::string to_facts_record(const DocumentFacts& facts) {
+  const auto& by_source = facts.n_pages_by_source;
+  return fmt::format("{}pages {}\nsources {} {} {}\npassword_bound {}\n", kFactsHeader, facts.n_pages,
+                     by_source[0], by_source[1], by_source[2], facts.password_bound ? 1 : 0);
+}
+
+std::optional<DocumentFacts> parse_facts_record(std::string_view text) {
+  if (!text.starts_with(kFactsHeader)) return std::nullopt;
+  std::istringstream in{std::string(text.substr(kFactsHeader.size()))};
+  DocumentFacts facts;
+  std::string pages_word, sources_word, bound_word;
+  int bound = -1;
+  auto& by_source = facts.n_pages_by_source;
+  if (!(in >> pages_word >> facts.n_pages >> sources_word >> by_source[0] >> by_source[1] >> by_source[2] >>
+        bound_word >> bound) ||
+      pages_word != "pages" || sources_word != "sources" || bound_word != "password_bound" ||
+      (bound != 0 && bound != 1) || facts.n_pages < 0) {
+    return std::nullopt;
+  }
+  facts.password_bound = bound == 1;
+  // Exactly what to_facts_record writes: a damaged entry is a cache miss.
+  if (to_facts_record(facts) != text) return std::nullopt;
+  return facts;
 }
 
 std::string cache_key(const CacheKeyInputs& inputs, const Options& options, std::string_view format) {
@@ -57,9 +104,18 @@ std::string cache_key(const CacheKeyInputs& inputs, const Options& options, std:
   field("version", inputs.version);
   field("file", inputs.file_sha256);
   field("models", inputs.models_sha256);
-  field("options", output_options_text(options));
+  field("options", output_options_text(options, inputs.compute));
+  field("lock", inputs.lock);
   field("format", format);
   return sha256_hex(text);
+}
+
+OutputCache::OutputCache(fs::path dir) : dir_(std::move(dir)) {
+  struct stat st {};
+  if (::stat(dir_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IRWXG) == S_IRWXG) {
+    file_mode_ = 0660;
+    dir_mode_ = 0770 | (st.st_mode & S_ISGID);
+  }
 }
 
 fs::path OutputCache::entry_path(std::string_view key, std::string_view format) const {
@@ -72,10 +128,8 @@ std::optional<std::string> OutputCache::load(std::string_view key, std::string_v
 
 void OutputCache::store(std::string_view key, std::string_view format, const std::string& content) const {
   const fs::path path = entry_path(key, format);
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) throw Error(ErrorKind::kOutput, "cannot create cache directory: " + ec.message(), path.parent_path());
-  write_file_atomic(path, content);
+  create_directories_with_mode(path.parent_path(), dir_mode_);
+  write_file_atomic(path, content, file_mode_);
 }
 
 std::string json_with_path(const std::string& json, const std::string& path) {
@@ -87,17 +141,6 @@ std::string json_with_path(const std::string& json, const std::string& path) {
   const auto end = head.find(",\n  \"status\"");
   if (end == std::string::npos) return json;
   return head.substr(0, end) + json.substr(kJsonPathPrefix.size());
-}
-
-int count_pages(std::string_view format, const std::string& content) {
-  if (format == "txt") return static_cast<int>(std::count(content.begin(), content.end(), '\f'));
-  int n = 0;
-  // Page objects open each line of the "pages" array; escaped text cannot hold this.
-  for (auto pos = content.find("\n    {\"page\": "); pos != std::string::npos;
-       pos = content.find("\n    {\"page\": ", pos + 1)) {
-    ++n;
-  }
-  return n;
 }
 
 std::optional<std::string> read_file_bytes(const fs::path& path) {

@@ -71,6 +71,11 @@ std::vector<PageResult> Engine::Impl::run_pages(Worker& worker, const std::vecto
   return results;
 }
 
+ComputeChoice resolve_compute(const Options& options) {
+  const ResolvedCompute resolved = resolve_model_compute(options.device, options.precision);
+  return {resolved.device_kind, resolved.precision};
+}
+
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 

@@ -226,6 +226,7 @@ RunSummary Engine::run(const std::vector<std::filesystem::path>& inputs, Documen
     try {
       check_input_size(inputs[i], max_input_bytes, options.max_input_size);
       const auto source = open_source(inputs[i], options);
+      docs[i].result.password_protected = source->password_protected();
       docs[i].page_numbers = selected_pages(inputs[i], options, source->n_pages());
       if (options.max_pages > 0 && docs[i].page_numbers.size() > static_cast<std::size_t>(options.max_pages)) {
         throw Error(ErrorKind::kInput,
