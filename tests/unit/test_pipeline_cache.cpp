@@ -138,7 +138,9 @@ TEST_CASE("cache key holds the resolved device kind and precision, never auto", 
     o.precision = "fp16";
     CHECK(deepcompress::resolve_compute(o).device_kind == "cuda");
     CHECK(deepcompress::resolve_compute(o).precision == "fp16");
-    const auto automatic = deepcompress::resolve_compute(Options{});
+    Options with_models;
+    with_models.model_dir = std::string(DC_SOURCE_DIR) + "/models";
+    const auto automatic = deepcompress::resolve_compute(with_models);
     CHECK((automatic.device_kind == "cpu" || automatic.device_kind == "cuda"));
     CHECK((automatic.precision == "fp32" || automatic.precision == "bf16"));
   }

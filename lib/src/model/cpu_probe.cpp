@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #ifdef DEEPCOMPRESS_HAVE_DNNL
 #include <oneapi/dnnl/dnnl.hpp>
@@ -122,30 +124,58 @@ CpuFacts::CpuFacts(const std::filesystem::path& dir) {
   }
 }
 
+namespace {
+
+// What this process measured but could not write down, by file (an empty
+// path for "no file"), so one process never measures twice.
+std::mutex g_unwritten_mutex;
+std::map<std::string, std::map<std::string, std::string>> g_unwritten;
+
+}  // namespace
+
 std::optional<std::string> CpuFacts::get(const std::string& key) const {
-  const auto it = facts_.find(key);
-  if (it == facts_.end()) return std::nullopt;
-  return it->second;
+  if (const auto it = facts_.find(key); it != facts_.end()) return it->second;
+  std::lock_guard lock(g_unwritten_mutex);
+  const auto& unwritten = g_unwritten[path_.string()];
+  if (const auto it = unwritten.find(key); it != unwritten.end()) return it->second;
+  return std::nullopt;
 }
 
 void CpuFacts::set(const std::string& key, const std::string& value) {
   facts_[key] = value;
-  if (path_.empty()) return;
+  if (!write()) {
+    std::lock_guard lock(g_unwritten_mutex);
+    g_unwritten[path_.string()][key] = value;
+  }
+}
+
+bool CpuFacts::write() const {
+  if (path_.empty()) return false;
   std::error_code ec;
-  std::filesystem::create_directories(path_.parent_path(), ec);
-  std::filesystem::permissions(path_.parent_path(), std::filesystem::perms::owner_all, ec);
+  // Directories this creates are private (the cache dir may be created here first).
+  std::vector<std::filesystem::path> missing;
+  for (auto dir = path_.parent_path(); !dir.empty() && !std::filesystem::exists(dir, ec); dir = dir.parent_path()) {
+    missing.push_back(dir);
+    if (dir == dir.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    std::filesystem::create_directory(*it, ec);
+    std::filesystem::permissions(*it, std::filesystem::perms::owner_all, ec);
+  }
   const auto tmp = path_.string() + ".tmp" + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::trunc);
     for (const auto& [k, v] : facts_) out << k << " = " << v << '\n';
     if (!out.flush()) {
       std::filesystem::remove(tmp, ec);
-      return;
+      return false;
     }
   }
   std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   std::filesystem::rename(tmp, path_, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  if (!ec) return true;
+  std::filesystem::remove(tmp, ec);
+  return false;
 }
 
 }  // namespace deepcompress

@@ -31,17 +31,19 @@ int run_full_isa_bf16_convolution();
 
 // Facts measured on this CPU (the AMX probe, the faster precision), kept as
 // "key = value" lines in dir/<CPU model>.txt so later processes need not
-// measure again. An empty dir remembers nothing. Not thread-safe.
+// measure again; what cannot be written (empty dir, read-only file) is kept
+// in memory for the rest of the process, so one process never measures twice.
 class CpuFacts {
  public:
   explicit CpuFacts(const std::filesystem::path& dir);
   std::optional<std::string> get(const std::string& key) const;
   // Remembers key; the file is rewritten atomically (0600, dir 0700). A file
-  // that cannot be written is not an error: the fact is measured again.
+  // that cannot be written is not an error.
   void set(const std::string& key, const std::string& value);
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  bool write() const;  // false when there is no file or it cannot be written
   std::filesystem::path path_;
   std::map<std::string, std::string> facts_;
 };

@@ -97,17 +97,6 @@ torch::ScalarType explicit_dtype(const std::string& precision, const torch::Devi
 
 }  // namespace
 
-ResolvedCompute resolve_model_compute(const std::string& device, const std::string& precision) {
-  const bool cuda = device == "auto" ? torch::cuda::is_available() : device.rfind("cuda", 0) == 0;
-  ResolvedCompute out{cuda ? "cuda" : "cpu", precision};
-  if (precision == "auto") {
-    // As load() with fused convolutions: bf16 only on a CPU where it is native.
-    const bool cpu_bf16 = !cuda && cpu_bf16_usable() && fused_convolutions_available();
-    out.precision = cpu_bf16 ? "bf16" : "fp32";
-  }
-  return out;
-}
-
 struct OcrModels::Impl {
   std::filesystem::path dir;
   torch::Device device{torch::kCPU};
@@ -215,6 +204,14 @@ namespace {
 std::unique_ptr<OcrModels::Impl> load_impl(const ModelConfig& config, torch::Device device, bool fuse,
                                            torch::ScalarType dtype);
 
+void prepare_inference(const ModelConfig& config) {
+  set_inference_threads(config.n_threads);
+  // Shapes vary (recognizer widths, batch sizes); the profiling executor would
+  // re-profile and re-optimize per new shape. Plain interpretation of these
+  // conv-only graphs is as fast and predictable.
+  torch::jit::setGraphExecutorOptimize(false);
+}
+
 // Milliseconds of a fixed workload (one 640 px detector canvas, 8 recognizer
 // lines of 512 px) on impl's models: best of 3 after a warm-up call.
 double workload_ms(OcrModels::Impl& impl) {
@@ -235,9 +232,13 @@ double workload_ms(OcrModels::Impl& impl) {
 // --precision auto on a CPU with native bf16: the faster of fp32 and bf16 on
 // these models, measured once per CPU model, model set and thread count and
 // remembered in facts. bf16 must win by 5%: fp32 is the reference text.
+std::string precision_fact(const ModelConfig& config) {
+  return fmt::format("precision models={} threads={}", sha256_file_hex(config.dir / "manifest.json").substr(0, 16),
+                     config.n_threads);
+}
+
 std::unique_ptr<OcrModels::Impl> load_fastest(const ModelConfig& config, torch::Device device, CpuFacts& facts) {
-  const std::string key = fmt::format("precision models={} threads={}",
-                                      sha256_file_hex(config.dir / "manifest.json").substr(0, 16), config.n_threads);
+  const std::string key = precision_fact(config);
   if (const auto known = facts.get(key)) {
     const bool bf16 = known->rfind("bf16", 0) == 0;
     logger()->info("Precision: {} (auto: {}, remembered in {})", bf16 ? "bf16" : "fp32", *known, facts.path().string());
@@ -288,11 +289,7 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
   const torch::Device device = choose_device(config.device);
   const bool fuse = config.fuse_convolutions && fused_convolutions_available();
   const bool cpu_bf16 = bf16_native && fuse && !device.is_cuda();
-  set_inference_threads(config.n_threads);
-  // Shapes vary (recognizer widths, batch sizes); the profiling executor would
-  // re-profile and re-optimize per new shape. Plain interpretation of these
-  // conv-only graphs is as fast and predictable.
-  torch::jit::setGraphExecutorOptimize(false);
+  prepare_inference(config);
   std::unique_ptr<Impl> impl;
   if (config.precision != "auto") {
     impl = load_impl(config, device, fuse, explicit_dtype(config.precision, device, cpu_bf16));
@@ -306,6 +303,25 @@ std::unique_ptr<OcrModels> OcrModels::load(const ModelConfig& config) {
   logger()->debug("Models loaded from {} on {} ({} threads, {})", config.dir.string(), impl->device.str(),
                   at::get_num_threads(), dtype_name(impl->dtype));
   return std::unique_ptr<OcrModels>(new OcrModels(std::move(impl)));
+}
+
+ResolvedCompute resolve_model_compute(const ModelConfig& config) {
+  const bool cuda = config.device == "auto" ? torch::cuda::is_available() : config.device.rfind("cuda", 0) == 0;
+  ResolvedCompute out{cuda ? "cuda" : "cpu", config.precision};
+  if (config.precision != "auto") return out;
+  out.precision = "fp32";
+  CpuFacts facts(config.facts_dir);
+  if (cuda || !cpu_bf16_usable(facts) || !config.fuse_convolutions || !fused_convolutions_available()) return out;
+  if (const auto known = facts.get(precision_fact(config))) {
+    out.precision = known->rfind("bf16", 0) == 0 ? "bf16" : "fp32";
+    return out;
+  }
+  if (const auto problem = verify_model_manifest(config.dir); !problem.empty()) {
+    throw Error(ErrorKind::kModel, fmt::format("models missing or corrupt: {}: run scripts/setup", problem));
+  }
+  prepare_inference(config);
+  out.precision = dtype_name(load_fastest(config, torch::Device(torch::kCPU), facts)->dtype);
+  return out;
 }
 
 void OcrModels::detect(const TensorF& input, TensorF& output) { impl_->run(impl_->det, input, output); }

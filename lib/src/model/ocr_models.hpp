@@ -41,14 +41,15 @@ struct ModelConfig {
 };
 
 // The device kind ("cpu" or "cuda") and precision ("fp32", "bf16" or "fp16")
-// that OcrModels::load picks for these requests, without loading models (auto
-// resolved the same way); a request load() would refuse comes back as written.
-// Never throws.
+// that OcrModels::load picks for config; a request load() would refuse comes
+// back as written. Precision auto on a CPU with native bf16 is the remembered
+// verdict (config.facts_dir), else measured now on the models and remembered
+// (seconds, once per CPU): throws Error(kModel) then if the models are missing.
 struct ResolvedCompute {
   std::string device_kind;
   std::string precision;
 };
-ResolvedCompute resolve_model_compute(const std::string& device, const std::string& precision);
+ResolvedCompute resolve_model_compute(const ModelConfig& config);
 
 class OcrModels {
  public:

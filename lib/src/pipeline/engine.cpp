@@ -31,6 +31,24 @@ std::vector<std::string> split_device_list(const std::string& devices) {
   }
 }
 
+int n_workers_of(const Options& options) {
+  return std::max<int>(options.workers, static_cast<int>(split_device_list(options.device).size()));
+}
+
+// The models' configuration for the first worker: the cores are shared out
+// between CPU workers; what --precision auto measured on this CPU is
+// remembered beside the cache.
+ModelConfig model_config(const Options& options) {
+  ModelConfig config;
+  config.dir = options.model_dir.empty() ? std::filesystem::path("models") : std::filesystem::path(options.model_dir);
+  config.device = split_device_list(options.device).front();
+  config.precision = options.precision;
+  if (!options.cache_dir.empty()) config.facts_dir = std::filesystem::path(options.cache_dir) / "cpu";
+  const int n_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  config.n_threads = std::max(1, (options.threads > 0 ? options.threads : n_cores) / n_workers_of(options));
+  return config;
+}
+
 }  // namespace
 
 std::vector<PageResult> Engine::Impl::run_batch(Worker& worker, const std::vector<const Image*>& pages,
@@ -72,8 +90,14 @@ std::vector<PageResult> Engine::Impl::run_pages(Worker& worker, const std::vecto
 }
 
 ComputeChoice resolve_compute(const Options& options) {
-  const ResolvedCompute resolved = resolve_model_compute(options.device, options.precision);
-  return {resolved.device_kind, resolved.precision};
+  const ModelConfig config = model_config(options);
+  try {
+    const ResolvedCompute resolved = resolve_model_compute(config);
+    return {resolved.device_kind, resolved.precision};
+  } catch (const Error&) {
+    // Models missing: Engine::load will say so; nothing is cached meanwhile.
+    return {config.device.rfind("cuda", 0) == 0 ? "cuda" : "cpu", options.precision};
+  }
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -86,21 +110,15 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   if (impl->canvas_px == 0) throw Error(ErrorKind::kConfig, fmt::format("unknown mode '{}'", options.mode));
 
   // Replicas: one per listed GPU (--device cuda:0,cuda:1), or --workers of
-  // them on one device, the cores shared out between CPU workers.
+  // them on one device.
   const std::vector<std::string> devices = split_device_list(options.device);
-  const int n_workers = std::max<int>(options.workers, static_cast<int>(devices.size()));
+  const int n_workers = n_workers_of(options);
   const int n_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int n_threads_total = options.threads > 0 ? options.threads : n_cores;
-  ModelConfig model_config;
-  model_config.dir = options.model_dir.empty() ? std::filesystem::path("models") : std::filesystem::path(options.model_dir);
-  model_config.precision = options.precision;
-  // What --precision auto measured on this CPU is remembered beside the cache.
-  if (!options.cache_dir.empty()) model_config.facts_dir = std::filesystem::path(options.cache_dir) / "cpu";
-  model_config.n_threads = std::max(1, n_threads_total / n_workers);
+  ModelConfig config = model_config(options);
   std::vector<std::unique_ptr<OcrModels>> replicas;
   for (int w = 0; w < n_workers; ++w) {
-    model_config.device = devices[static_cast<std::size_t>(w) % devices.size()];
-    replicas.push_back(OcrModels::load(model_config));
+    config.device = devices[static_cast<std::size_t>(w) % devices.size()];
+    replicas.push_back(OcrModels::load(config));
   }
   const OcrModels& first = *replicas.front();
   const auto dictionary = load_dictionary(first.dictionary_path().string());
@@ -124,7 +142,7 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   recognizer.accents = std::make_shared<const AccentTable>(accent_table(*recognizer.dictionary));
   for (auto& models : replicas) {
     models->restrict_recognizer_classes(class_ids);
-    impl->workers.push_back(std::unique_ptr<Worker>(new Worker{std::move(models), model_config.n_threads, 1,
+    impl->workers.push_back(std::unique_ptr<Worker>(new Worker{std::move(models), config.n_threads, 1,
                                                                Detector(detector), AngleClassifier(classifier),
                                                                Recognizer(recognizer)}));
   }
@@ -151,7 +169,7 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   }
   logger()->info("Engine ready: {} worker(s) on {} ({} thread(s) each), mode {} ({} px canvas), batch size {}, "
                  "recognizer batch size {}",
-                 n_workers, device_names, model_config.n_threads, options.mode, impl->canvas_px,
+                 n_workers, device_names, config.n_threads, options.mode, impl->canvas_px,
                  impl->options.batch_size, options.rec_batch_size);
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
