@@ -50,6 +50,15 @@ void append_json_string(std::string& out, std::string_view s);
 // the file; leaves no temporary file behind on failure.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+// Checks, before any work, that write_file_atomic can later write a file at
+// path: its directory exists or can be created, and a file can be created in
+// it (a probe file, removed at once); path is not a directory. Throws
+// Error(kOutput) naming path. A full disk passes: it holds an empty file.
+void check_writable_file(const std::filesystem::path& path);
+
+// The same for a directory that outputs go under: created if missing.
+void check_writable_directory(const std::filesystem::path& dir);
+
 // Removes the temporary files write_file_atomic left under dir (recursively)
 // when its process was killed mid-write (kill -9, power loss): those whose
 // writer pid no longer runs. Returns the paths removed; never throws.
