@@ -118,6 +118,12 @@ void print_error(std::string_view message) {
   fmt::print(stderr, "deepcompress: error: {}\n", line);
 }
 
+// A line on stderr that is not an error (the run says what it is doing).
+void print_notice(std::string_view message) {
+  fmt::print(stderr, "deepcompress: {}\n", message);
+  std::fflush(stderr);
+}
+
 ExitCode exit_code_for(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kConfig:
@@ -384,12 +390,18 @@ extern "C" void on_stop_signal(int signal_number) {
   sigaction(SIGTERM, &restore, nullptr);
 }
 
+// Also ignores SIGXFSZ: a file size limit (ulimit -f) then fails the write
+// with EFBIG, reported like a full disk, instead of killing the process.
 void install_signal_handlers() {
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGXFSZ, &ignore, nullptr);
 }
 
 // ---- sharding
@@ -612,7 +624,7 @@ class Run {
     }
     r.n_pages = facts->n_pages;
     r.n_pages_by_source = facts->n_pages_by_source;
-    emit(r, contents);
+    if (!emit_or_fail(r, contents)) return true;
     r.stats = std::move(stats);
     r.redactions = std::move(redactions);
     r.status = Status::kCached;
@@ -688,10 +700,26 @@ class Run {
         logger()->warn("cache not updated: {}", e.what());
       }
     }
-    emit(r, contents);
+    if (!emit_or_fail(r, contents)) return;
     r.stats = std::move(stats);
     r.redactions = std::move(result.redactions);
     r.status = Status::kOk;
+  }
+
+  // emit(), but an output that cannot be written (full disk, file size limit,
+  // stdout closed) fails this document alone, named in one line, and the run
+  // goes on: returns false then. Outputs written before the failing one stay
+  // (each is complete) and are listed in the manifest.
+  bool emit_or_fail(Record& r, const std::vector<std::string>& contents) {
+    try {
+      emit(r, contents);
+      return true;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kOutput) throw;
+      ++n_output_failed_;
+      fail(r, e.file().empty() ? fmt::format("{}: {}", r.input, e.what()) : e.what());
+      return false;
+    }
   }
 
   void fail(Record& r, const std::string& message) {
@@ -713,6 +741,9 @@ class Run {
   std::shared_ptr<ProgressLine> progress_line;
   int n_written() const { return n_written_; }
   int n_unchanged() const { return n_unchanged_; }
+  // Documents (and reports) whose output could not be written: the run exits 5.
+  int n_output_failed() const { return n_output_failed_; }
+  void note_output_failed() { ++n_output_failed_; }
 
  private:
   const Options& options_;
@@ -721,6 +752,7 @@ class Run {
   RepeatFilter repeats_;  // --level 2: paragraphs already kept by earlier documents of the run
   int n_written_ = 0;
   int n_unchanged_ = 0;
+  int n_output_failed_ = 0;
 };
 
 std::string progress_text(const RunProgress& p, int n_cached) {
@@ -789,6 +821,11 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
       return ExitCode::kUsage;
     }
   }
+
+  // Before any page is read: every output location must be writable (exit 5 naming it).
+  if (!options.output_dir.empty()) check_writable_directory(options.output_dir);
+  if (!options.manifest.empty()) check_writable_file(options.manifest);
+  if (!options.redact_report.empty()) check_writable_file(options.redact_report);
 
   const Shard shard = choose_shard(options, args, env);
   std::vector<InputFile> inputs;
@@ -904,6 +941,11 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
       void on_progress(const RunProgress& progress) override {
         if (run.progress_line) run.progress_line->show(progress_text(progress, n_cached));
       }
+      void on_stop(int n_pages_in_flight) override {
+        if (g_signal == 0) return;  // --fail-fast stops the same way and says so itself
+        run.progress_clear();
+        print_notice(fmt::format("interrupted: finishing {} page(s) in flight", n_pages_in_flight));
+      }
     } sink(run, to_ocr, n_cached);
     std::vector<fs::path> paths;
     for (std::size_t i : to_ocr) paths.emplace_back(run.records[i].input);
@@ -933,21 +975,28 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
     ++counts[r.status];
     if (r.status == Status::kCached) n_pages_cached += r.n_pages;
   }
+  // Each report is written if it can be; one that cannot is named and the run exits 5.
+  const auto write_report = [&](const fs::path& path, const std::string& text) {
+    try {
+      std::error_code ec;
+      if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+      write_file_atomic(path, text);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kOutput) throw;
+      run.progress_clear();
+      print_error(e.what());
+      run.note_output_failed();
+    }
+  };
   if (!options.manifest.empty()) {
     std::string text;
     for (const auto& r : run.records) text += manifest_line(r);
-    const fs::path path(options.manifest);
-    std::error_code ec;
-    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-    write_file_atomic(path, text);
+    write_report(options.manifest, text);
   }
   if (!options.redact_report.empty()) {
     std::string text;
     for (const auto& r : run.records) text += redaction_report_lines(r.input, r.redactions);
-    const fs::path path(options.redact_report);
-    std::error_code ec;
-    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-    write_file_atomic(path, text);
+    write_report(options.redact_report, text);
   }
 
   // Token figures of the run: totals over the measured (ok and cached) documents.
@@ -1014,6 +1063,7 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
               counts[Status::kOk] + counts[Status::kCached]);
     return static_cast<ExitCode>(128 + g_signal);
   }
+  if (run.n_output_failed() > 0) return ExitCode::kOutput;
   return counts[Status::kFailed] > 0 || run.fail_fast_triggered ? ExitCode::kInputFailed : ExitCode::kOk;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Interrupted runs: SIGTERM exits 143 with a manifest of what finished; kill -9
-# in the middle leaves no partial or temporary file, and a rerun resumes from
-# the cache and ends with the same outputs. A handful of pages in total.
+# Interrupted runs: SIGTERM exits 143 with a manifest of what finished; SIGINT
+# with many pages queued says so at once and finishes only the batch in flight
+# (exit 130); kill -9 in the middle leaves no partial or temporary file, and a
+# rerun resumes from the cache and ends with the same outputs. About 12 pages.
 # Needs models: $DEEPCOMPRESS_MODELS_DIR or SRCDIR/models.
 # Usage: bash cli_interrupt.sh BIN SRCDIR
 set -u
@@ -57,6 +58,47 @@ assert statuses.count("ok") >= 1 and set(statuses) <= {"ok", "skipped"}, statuse
 assert all("signal" in r["error"] for r in rows if r["status"] == "skipped"), rows
 PY
 no_temp_files out_term cache_term
+
+# SIGINT with a queue of many pages left: no new batch starts, the message comes
+# at once, only the batch in flight finishes. The process is stopped (SIGSTOP)
+# while its finished batches are counted (one page, one document each) and the
+# signal sent, so the count is exact: afterwards only the pages the message
+# names, plus at most one batch ending in the ~50 ms before the stop is seen.
+mkdir in_many
+for i in $(seq 10); do cp "$sample" "in_many/m$i.pdf"; done
+env -i PATH="$PATH" HOME="$work" DEEPCOMPRESS_MODELS_DIR="$models" \
+  "$bin" in_many -o out_int --no-cache --batch-size 1 --workers 1 --ocr always --manifest int.jsonl \
+  >"$work/out" 2>"$work/err" &
+pid=$!
+wait_for_output out_int || fail "SIGINT run: no output appeared (stderr: $(cat err))"
+kill -STOP "$pid"
+n_seen="$(grep -c 'Batch complete' err)"
+kill -INT "$pid"
+kill -CONT "$pid"
+wait "$pid"
+rc=$?
+pid=""
+[[ "$rc" == 130 ]] || fail "SIGINT: exit $rc, expected 130 (stderr: $(cat err))"
+[[ -f int.jsonl ]] || fail "SIGINT: no manifest written"
+"$py" - "$n_seen" <<'PY' || fail "SIGINT: more work after the signal than the batch in flight ($n_seen batches before; stderr: $(cat err); manifest: $(cat int.jsonl 2>/dev/null))"
+import json, re, sys
+n_seen = int(sys.argv[1])
+err = open("err").read().splitlines()
+notes = [i for i, l in enumerate(err) if re.fullmatch(r"deepcompress: interrupted: finishing \d+ page\(s\) in flight", l)]
+assert len(notes) == 1, "the interrupted line is missing or repeated"
+n_in_flight = int(re.search(r"\d+", err[notes[0]]).group())
+assert n_in_flight <= 1, f"{n_in_flight} pages in flight with one worker and --batch-size 1"
+# Printed when the stop is seen, not at the end: at most the batch in flight completes after it.
+n_batches_after = sum("Batch complete" in l for l in err[notes[0]:])
+assert n_batches_after <= n_in_flight, f"{n_batches_after} batch(es) completed after the message"
+rows = [json.loads(l) for l in open("int.jsonl")]
+assert len(rows) == 10, rows
+n_ok = sum(r["status"] == "ok" for r in rows)
+assert n_ok <= n_seen + n_in_flight + 1, f"{n_ok} documents ok, {n_seen} batches done when the signal came"
+assert all(r["status"] in ("ok", "skipped") for r in rows), rows
+assert all("signal 2" in r["error"] for r in rows if r["status"] == "skipped"), rows
+PY
+no_temp_files out_int
 
 # kill -9 mid-run: whatever exists is complete; a rerun resumes and matches.
 start out_kill cache_kill

@@ -2,6 +2,7 @@
 // to have fetched the models; without them they fail (never skip).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -330,6 +331,54 @@ TEST_CASE("two workers give the same text as one") {
     REQUIRE(two.documents[i].status == DocumentStatus::kOk);
     CHECK(document_text(two.documents[i]) == document_text(shared_engine().process_document(docs[i])));
   }
+}
+
+TEST_CASE("a sink that throws ends the run with every thread joined, and run() rethrows") {
+  struct Throwing : DocumentSink {
+    int n_documents = 0;
+    void on_document(std::size_t, DocumentResult) override {
+      ++n_documents;
+      throw Error(ErrorKind::kOutput, "cannot write: write: No space left on device", "out/a.txt");
+    }
+  };
+  auto options = test_options(1);
+  options.ocr = "auto";  // text layers: no model time, the render and batch threads still run
+  auto engine = Engine::load(options);
+  const fs::path sample = fs::path(DC_SOURCE_DIR) / "tests/fixtures/sample.pdf";
+  const std::vector<fs::path> docs(6, sample);
+  Throwing sink;
+  // Before: std::terminate (threads destroyed unjoined), so this case aborted the test binary.
+  CHECK_THROWS_WITH(engine->run(docs, sink), "out/a.txt: cannot write: write: No space left on device");
+  CHECK(sink.n_documents == 1);
+  // The engine is whole afterwards.
+  CHECK(engine->process_document(sample).status == DocumentStatus::kOk);
+}
+
+TEST_CASE("a stop reports the pages in flight once, and only those still finish") {
+  struct Stopping : DocumentSink {
+    std::atomic<bool> stop{false};
+    int n_documents = 0;
+    std::vector<int> stops;  // n_pages_in_flight of each on_stop call
+    void on_document(std::size_t, DocumentResult result) override {
+      CHECK(result.status == DocumentStatus::kOk);
+      ++n_documents;
+      stop = true;  // as a signal handler would, after the first document
+    }
+    void on_stop(int n_pages_in_flight) override { stops.push_back(n_pages_in_flight); }
+  };
+  auto engine = Engine::load(test_options(1));  // one worker, one page per batch
+  const std::vector<fs::path> docs(5, fs::path(DC_SOURCE_DIR) / "tests/fixtures/sample.pdf");
+  Stopping sink;
+  const auto summary = engine->run(docs, sink, &sink.stop);
+  REQUIRE(sink.stops.size() == 1);
+  CHECK(sink.stops[0] <= 1);
+  CHECK(summary.stopped);
+  // The first document, the batch in flight, and at most one batch that had
+  // finished but was not yet taken when the stop was seen. Before: the queued
+  // batch and the one waiting to be queued ran too (all 5 documents).
+  CHECK(sink.n_documents <= 1 + sink.stops[0] + 1);
+  CHECK(summary.n_documents_ok == sink.n_documents);
+  CHECK(summary.n_documents_abandoned == 5 - sink.n_documents);
 }
 
 TEST_CASE("a page that reads too long fails its document and the others complete") {

@@ -71,3 +71,37 @@ TEST_CASE("memory: --max-memory caps batch and queue, never below one page") {
   CHECK(tiny.batch_pages == 1);
   CHECK(tiny.queue_pages == 1);
 }
+
+TEST_CASE("memory: the plan states its estimate, within the cap unless one page exceeds it") {
+  MemoryInputs in;
+  in.requested_batch = 64;
+  for (const std::uint64_t cap : {1 * kGiB, 2 * kGiB, 4 * kGiB}) {
+    in.max_memory_bytes = cap;
+    const auto plan = plan_memory(in);
+    INFO(cap);
+    CHECK_FALSE(plan.over_cap);
+    CHECK(plan.estimate_bytes <= cap);
+    in.requested_batch = plan.batch_pages + 1;  // one page more than the cap allows
+    in.max_memory_bytes = 0;
+    CHECK(plan_memory(in).estimate_bytes > cap);
+    in.requested_batch = 64;
+  }
+  in.max_memory_bytes = 600ULL << 20;
+  const auto tiny = plan_memory(in);
+  CHECK(tiny.over_cap);
+  CHECK(tiny.batch_pages == 1);
+  CHECK(tiny.estimate_bytes > in.max_memory_bytes);
+}
+
+TEST_CASE("memory: on a CPU the estimate covers the peak RSS measured by scripts/bench_batch") {
+  // docs/benchmarks.md, "--max-memory against peak RSS": 20 pages at the 1280 px
+  // canvas, 200 dpi, one worker; (batch, the highest peak RSS in MiB over two
+  // runs). A tighter estimate must stay above these.
+  const std::pair<int, std::uint64_t> measured[] = {{1, 691}, {2, 695}, {3, 858}, {4, 759}, {7, 894}};
+  for (const auto& [batch, rss_mib] : measured) {
+    MemoryInputs in;
+    in.requested_batch = batch;
+    INFO(batch);
+    CHECK(plan_memory(in).estimate_bytes >= rss_mib << 20);
+  }
+}

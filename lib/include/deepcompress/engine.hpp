@@ -45,6 +45,10 @@ class DocumentSink {
   // index: the document's position in the input list.
   virtual void on_document(std::size_t index, DocumentResult result) = 0;
   virtual void on_progress(const RunProgress& progress) {}
+  // Called once, within ~50 ms of *stop_requested becoming true: no new batch
+  // starts after it; n_pages_in_flight pages in batches already running will
+  // still finish (their documents may still reach on_document).
+  virtual void on_stop(int n_pages_in_flight) {}
 };
 
 // What Engine::load resolves options.device and options.precision to, found
@@ -86,9 +90,11 @@ class Engine {
   // models (options.ocr). A page that takes longer than
   // options.timeout_per_page_s to read fails its document. Each document goes to the sink
   // as soon as its last page is done; a bad document fails alone. When
-  // *stop_requested becomes true, no new pages are taken, the batch in flight
-  // finishes, and unfinished documents are counted as abandoned (not passed
-  // to the sink). Throws only for model/device failures.
+  // *stop_requested becomes true, no new pages are taken, queued pages and
+  // batches are dropped, the batches already running finish (sink.on_stop says
+  // how many pages), and unfinished documents are counted as abandoned (not
+  // passed to the sink). Throws for model/device failures, and rethrows what the
+  // sink throws; either way only after every thread of the run is joined.
   RunSummary run(const std::vector<std::filesystem::path>& inputs, DocumentSink& sink,
                  const std::atomic<bool>* stop_requested = nullptr);
 

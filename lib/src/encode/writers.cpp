@@ -246,20 +246,57 @@ std::string redaction_report_lines(const std::string& input, const std::vector<R
   return out;
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& content, unsigned mode) {
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  const std::string name = path.filename().string();
-  if (name.empty() || name == "." || name == "..") {
-    throw Error(ErrorKind::kOutput, "cannot write: not a file name", path.string());
-  }
+namespace {
+
+// The mkstemp template of a temporary file for name in dir.
+std::string temporary_template(const std::filesystem::path& dir, const std::string& name) {
   // Keep the temporary name within NAME_MAX (255) even for long file names
   // (host tag <= 64, pid <= 10 digits).
   const std::string stem = name.size() > 160 ? name.substr(0, 160) : name;
   // The writer's host and pid are in the name, so that a later run on the
   // same host can tell the leftovers of a killed writer
   // (remove_stale_temporaries) from live ones, and leaves other hosts' alone.
-  std::string temp =
-      (dir / fmt::format(".{}.tmp.{}.{}.XXXXXX", stem, temporary_host_tag(), ::getpid())).string();
+  return (dir / fmt::format(".{}.tmp.{}.{}.XXXXXX", stem, temporary_host_tag(), ::getpid())).string();
+}
+
+}  // namespace
+
+void check_writable_directory(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error(ErrorKind::kOutput, "cannot create directory: " + ec.message(), dir.string());
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error(ErrorKind::kOutput, "cannot write: not a directory", dir.string());
+  }
+  std::string probe = temporary_template(dir, "deepcompress-probe");
+  std::vector<char> probe_buf(probe.begin(), probe.end());
+  probe_buf.push_back('\0');
+  const int fd = ::mkstemp(probe_buf.data());
+  if (fd < 0) throw_output_error(dir, "cannot create a file", errno);
+  ::close(fd);
+  ::unlink(probe_buf.data());
+}
+
+void check_writable_file(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  std::error_code ec;
+  if (name.empty() || name == "." || name == ".." || std::filesystem::is_directory(path, ec)) {
+    throw Error(ErrorKind::kOutput, "cannot write: not a file name (a directory?)", path.string());
+  }
+  try {
+    check_writable_directory(path.has_parent_path() ? path.parent_path() : ".");
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kOutput, e.what(), path.string());  // names both the file and its directory
+  }
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content, unsigned mode) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  const std::string name = path.filename().string();
+  if (name.empty() || name == "." || name == "..") {
+    throw Error(ErrorKind::kOutput, "cannot write: not a file name", path.string());
+  }
+  std::string temp = temporary_template(dir, name);
   std::vector<char> temp_buf(temp.begin(), temp.end());
   temp_buf.push_back('\0');
 

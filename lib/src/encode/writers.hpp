@@ -56,6 +56,15 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 // letter, digit or '-' replaced by '_'. Thread-safe.
 const std::string& temporary_host_tag();
 
+// Checks, before any work, that write_file_atomic can later write a file at
+// path: its directory exists or can be created, and a file can be created in
+// it (a probe file, removed at once); path is not a directory. Throws
+// Error(kOutput) naming path. A full disk passes: it holds an empty file.
+void check_writable_file(const std::filesystem::path& path);
+
+// The same for a directory that outputs go under: created if missing.
+void check_writable_directory(const std::filesystem::path& dir);
+
 // Removes the temporary files write_file_atomic left under dir (recursively)
 // when its process was killed mid-write (kill -9, power loss): those written
 // on this host (temporary_host_tag) whose writer pid no longer runs. Another

@@ -1,6 +1,7 @@
 #pragma once
 // A blocking FIFO with a fixed capacity: producers wait when it is full, which
 // is what bounds the pages in flight (and so peak memory) whatever the input size.
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -28,6 +29,18 @@ class BoundedQueue {
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+
+  // pop() that gives up after timeout: nullopt then too, with *timed_out set
+  // (false when the queue was closed and drained).
+  std::optional<T> pop_for(std::chrono::milliseconds timeout, bool* timed_out) {
+    std::unique_lock lock(mutex_);
+    *timed_out = !not_empty_.wait_for(lock, timeout, [&] { return !items_.empty() || closed_; });
     if (items_.empty()) return std::nullopt;
     T item = std::move(items_.front());
     items_.pop_front();

@@ -162,7 +162,12 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   impl->options.batch_size = plan.batch_pages;
   for (auto& worker : impl->workers) worker->max_batch_pages = plan.batch_pages;
   impl->queue_pages = plan.queue_pages;
-  logger()->info("Batch size {}, {} page(s) queued ({})", plan.batch_pages, plan.queue_pages, plan.reason);
+  logger()->info("Batch size {}, {} page(s) queued, estimated peak ~{} MiB ({})", plan.batch_pages, plan.queue_pages,
+                 plan.estimate_bytes >> 20, plan.reason);
+  if (plan.over_cap) {
+    logger()->warn("--max-memory {} is below the estimated need of one page (~{} MiB): the cap may be exceeded",
+                   options.max_memory, plan.estimate_bytes >> 20);
+  }
   std::string device_names;
   for (const auto& worker : impl->workers) {
     device_names += (device_names.empty() ? "" : ",") + worker->models->device_name();

@@ -91,6 +91,7 @@ MemoryPlan plan_memory(const MemoryInputs& in) {
     if (fit < 1) {
       plan.batch_pages = 1;
       plan.queue_pages = 1;
+      plan.over_cap = true;
       plan.reason += fmt::format("; --max-memory {:.0f} MiB is below what one page needs (~{:.0f} MiB): "
                                  "running one page at a time",
                                  mib(in.max_memory_bytes), mib(kModelBytes + per_infer + 2 * per_image));
@@ -100,6 +101,7 @@ MemoryPlan plan_memory(const MemoryInputs& in) {
       plan.reason += fmt::format("; capped to {} by --max-memory {:.0f} MiB", fit, mib(in.max_memory_bytes));
     }
   }
+  plan.estimate_bytes = n_workers * (kModelBytes + static_cast<std::uint64_t>(plan.batch_pages) * per_page);
   return plan;
 }
 

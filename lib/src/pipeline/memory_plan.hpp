@@ -36,6 +36,13 @@ struct MemoryPlan {
   int batch_pages = 1;   // pages per model batch, 1..64
   int queue_pages = 2;   // rendered pages waiting for a batch, >= 1
   std::string reason;    // one line for the log: how the numbers were chosen
+  // Estimated peak resident memory of the process with this plan: models and
+  // runtime per worker plus each page's working memory. Host memory on a CPU;
+  // on CUDA the pages' part is device memory.
+  std::uint64_t estimate_bytes = 0;
+  // --max-memory is below the estimate for one page: the run goes on one page
+  // at a time and may exceed the cap (the caller warns).
+  bool over_cap = false;
 };
 
 // Pure function of its inputs (testable without a device).

@@ -68,6 +68,17 @@ std::string failure_message(const std::filesystem::path& path, const std::except
   return fmt::format("{}: internal error: {}", path.string(), e.what());
 }
 
+// The same for whatever is being handled now (inside a catch (...) block).
+std::string current_failure_message(const std::filesystem::path& path) {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return failure_message(path, e);
+  } catch (...) {
+    return fmt::format("{}: internal error: unknown exception", path.string());
+  }
+}
+
 struct RenderedPage {
   std::size_t doc = 0;
   std::size_t position = 0;  // index among the document's selected pages
@@ -102,10 +113,7 @@ struct BatchDone {
   StageTimes times;
   std::string oom_message;  // even one page did not fit
 };
-struct WorkerFailure {
-  std::exception_ptr error;
-};
-using ResultItem = std::variant<BatchDone, ReadyPage, RenderFailure, WorkerFailure>;
+using ResultItem = std::variant<BatchDone, ReadyPage, RenderFailure>;
 
 struct DocumentState {
   std::vector<int> page_numbers;  // selected pages, in order
@@ -260,252 +268,320 @@ RunSummary Engine::run(const std::vector<std::filesystem::path>& inputs, Documen
   BoundedQueue<PageItem> pages(static_cast<std::size_t>(impl_->queue_pages));
   BoundedQueue<BatchJob> batches(impl_->workers.size());
   BoundedQueue<ResultItem> results(impl_->workers.size() + static_cast<std::size_t>(impl_->queue_pages) + 1);
-
-  // Rendering: one thread per document does the reading and rendering, so
-  // that a page stalled past --timeout-per-page can be abandoned (Poppler
-  // cannot be interrupted); this supervisor forwards its pages.
-  std::thread renderer([&] {
-    const auto timeout = std::chrono::seconds(options.timeout_per_page_s);
-    for (std::size_t i : order) {
-      if (stopping()) break;
-      if (page_numbers[i].empty() || doc_failed[i]) continue;
-      auto handoff = std::make_shared<RenderHandoff>();
-      std::thread document_thread([handoff, path = inputs[i], options = options, doc = i,
-                                   numbers = page_numbers[i], stall_page = impl_->stall_page_number,
-                                   stall_ms = impl_->stall_ms] {
-        std::unique_lock lock(handoff->mutex);
-        try {
-          lock.unlock();
-          const auto source = open_source(path, options);
-          for (std::size_t k = 0; k < numbers.size(); ++k) {
-            lock.lock();
-            handoff->changed.wait(lock, [&] { return !handoff->item || handoff->abandoned; });
-            if (handoff->abandoned) break;
-            handoff->in_page = true;
-            handoff->page_started = std::chrono::steady_clock::now();
-            handoff->page_number = numbers[k];
-            lock.unlock();
-            if (numbers[k] == stall_page) std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms));
-            PageItem item = produce_page(*source, path, options, doc, k, numbers[k]);
-            lock.lock();
-            handoff->in_page = false;
-            if (handoff->abandoned) break;
-            handoff->item = std::move(item);
-            handoff->changed.notify_all();
-            lock.unlock();
-          }
-        } catch (const std::exception& e) {
-          if (!lock.owns_lock()) lock.lock();
-          handoff->in_page = false;
-          if (!handoff->abandoned) handoff->item = RenderFailure{doc, failure_message(path, e)};
-        }
-        if (!lock.owns_lock()) lock.lock();
-        handoff->done = true;
-        handoff->changed.notify_all();
-        if (handoff->detached) --g_n_stalled_renders;
-      });
-
-      bool abandoned = false;
-      std::unique_lock lock(handoff->mutex);
-      while (true) {
-        const auto ready = [&] { return handoff->item.has_value() || handoff->done; };
-        if (options.timeout_per_page_s > 0) {
-          // Wake up at the page's deadline, or when something changes.
-          while (!ready()) {
-            if (handoff->in_page && std::chrono::steady_clock::now() - handoff->page_started > timeout) break;
-            handoff->changed.wait_for(lock, std::chrono::milliseconds(100));
-          }
-        } else {
-          handoff->changed.wait(lock, ready);
-        }
-        if (!ready()) {  // the page timed out
-          handoff->abandoned = true;
-          handoff->detached = true;
-          ++g_n_stalled_renders;
-          const int page_number = handoff->page_number;
-          handoff->changed.notify_all();
-          lock.unlock();
-          document_thread.detach();
-          abandoned = true;
-          pages.push(RenderFailure{i,
-                                   fmt::format("{}: page {}: reading took longer than --timeout-per-page {} s",
-                                               inputs[i].string(), page_number, options.timeout_per_page_s),
-                                   true});
-          break;
-        }
-        if (!handoff->item) break;  // done
-        PageItem item = std::move(*handoff->item);
-        handoff->item.reset();
-        handoff->changed.notify_all();
-        const bool is_failure = std::holds_alternative<RenderFailure>(item);
-        lock.unlock();
-        const bool pushed = (stopping() || doc_failed[i]) ? false : pages.push(std::move(item));
-        lock.lock();
-        if (!pushed || is_failure) {
-          if (!pushed) handoff->abandoned = true;  // stop rendering this document
-          handoff->changed.notify_all();
-          handoff->changed.wait(lock, [&] { return handoff->done || handoff->in_page; });
-          if (!handoff->done) {
-            // Let the current page finish in the background; nothing waits for it.
-            handoff->detached = true;
-            ++g_n_stalled_renders;
-            lock.unlock();
-            document_thread.detach();
-            abandoned = true;
-          }
-          break;
-        }
-      }
-      if (!abandoned) {
-        if (lock.owns_lock()) lock.unlock();
-        document_thread.join();
-      }
-    }
+  // Every stage winds down: no new pages, queued pages and batches dropped.
+  const auto wind_down = [&] {
+    aborting = true;
     pages.close();
-  });
-
-  // Batching: fixed-size batches fill from whatever pages are ready, across
-  // documents; text-layer pages and failures skip the models.
-  std::thread batcher([&] {
-    BatchJob batch;
-    int n_dispatched = 0;
-    const auto dispatch = [&] {
-      if (batch.pages.empty()) return true;
-      batch.first = n_dispatched + 1;
-      n_dispatched += static_cast<int>(batch.pages.size());
-      const bool ok = batches.push(std::move(batch));
-      batch = BatchJob{};
-      return ok;
-    };
-    while (!stopping()) {
-      auto item = pages.pop();
-      if (!item) break;
-      if (auto* page = std::get_if<RenderedPage>(&*item)) {
-        if (doc_failed[page->doc]) continue;
-        batch.pages.push_back(std::move(*page));
-        if (static_cast<int>(batch.pages.size()) == n_slots && !dispatch()) break;
-      } else if (auto* ready = std::get_if<ReadyPage>(&*item)) {
-        if (!results.push(std::move(*ready))) break;
-      } else if (!results.push(std::move(std::get<RenderFailure>(*item)))) {
-        break;
-      }
-    }
-    if (!stopping()) dispatch();
     batches.close();
-    pages.close();  // a stop or failure: unblocks the renderer
-  });
+    results.close();
+  };
+  // The first exception of a render, batch or worker thread: nothing escapes a
+  // thread; run() rethrows it once every thread is joined.
+  std::mutex thread_error_mutex;
+  std::exception_ptr thread_error;
+  const auto fail_run = [&](std::exception_ptr error) {
+    {
+      std::lock_guard lock(thread_error_mutex);
+      if (!thread_error) thread_error = std::move(error);
+    }
+    wind_down();
+  };
+  // Pages in batches a worker has started; once a stop is seen (stop_seen, under
+  // flight_mutex) no worker starts another batch.
+  std::mutex flight_mutex;
+  int n_pages_in_flight = 0;
+  bool stop_seen = false;
 
-  // Inference: each worker runs whole batches on its own model replica.
-  std::atomic<int> n_workers_running{static_cast<int>(impl_->workers.size())};
+  std::thread renderer, batcher;
   std::vector<std::thread> workers;
-  for (auto& worker_ptr : impl_->workers) {
-    workers.emplace_back([&, &worker = *worker_ptr] {
+  std::exception_ptr run_error;  // thrown on this thread: by the sink, or starting a thread
+  try {
+    // Rendering: one thread per document does the reading and rendering, so
+    // that a page stalled past --timeout-per-page can be abandoned (Poppler
+    // cannot be interrupted); this supervisor forwards its pages.
+    renderer = std::thread([&] {
       try {
-        set_inference_threads(worker.n_threads);
-        while (auto job = batches.pop()) {
-          const int last = job->first + static_cast<int>(job->pages.size()) - 1;
-          logger()->info("Processing batch: pages {}-{} of {}", job->first, last, progress.n_pages_total);
-          ScopedTimer batch_wall(nullptr);
-          BatchDone done;
-          std::vector<const Image*> images;
-          for (const auto& page : job->pages) images.push_back(&page.image);
-          try {
-            done.results = impl_->run_pages(worker, images, n_slots, done.times);
-          } catch (const OutOfMemoryError& e) {
-            done.oom_message = e.what();
+        const auto timeout = std::chrono::seconds(options.timeout_per_page_s);
+        for (std::size_t i : order) {
+          if (stopping()) break;
+          if (page_numbers[i].empty() || doc_failed[i]) continue;
+          auto handoff = std::make_shared<RenderHandoff>();
+          std::thread document_thread([handoff, path = inputs[i], options = options, doc = i,
+                                       numbers = page_numbers[i], stall_page = impl_->stall_page_number,
+                                       stall_ms = impl_->stall_ms] {
+            std::unique_lock lock(handoff->mutex);
+            try {
+              lock.unlock();
+              const auto source = open_source(path, options);
+              for (std::size_t k = 0; k < numbers.size(); ++k) {
+                lock.lock();
+                handoff->changed.wait(lock, [&] { return !handoff->item || handoff->abandoned; });
+                if (handoff->abandoned) break;
+                handoff->in_page = true;
+                handoff->page_started = std::chrono::steady_clock::now();
+                handoff->page_number = numbers[k];
+                lock.unlock();
+                if (numbers[k] == stall_page)
+                  std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms));
+                PageItem item = produce_page(*source, path, options, doc, k, numbers[k]);
+                lock.lock();
+                handoff->in_page = false;
+                if (handoff->abandoned) break;
+                handoff->item = std::move(item);
+                handoff->changed.notify_all();
+                lock.unlock();
+              }
+            } catch (...) {
+              if (!lock.owns_lock()) lock.lock();
+              handoff->in_page = false;
+              if (!handoff->abandoned) handoff->item = RenderFailure{doc, current_failure_message(path)};
+            }
+            if (!lock.owns_lock()) lock.lock();
+            handoff->done = true;
+            handoff->changed.notify_all();
+            if (handoff->detached) --g_n_stalled_renders;
+          });
+
+          bool abandoned = false;
+          std::unique_lock lock(handoff->mutex);
+          while (true) {
+            const auto ready = [&] { return handoff->item.has_value() || handoff->done; };
+            if (options.timeout_per_page_s > 0) {
+              // Wake up at the page's deadline, or when something changes.
+              while (!ready()) {
+                if (handoff->in_page && std::chrono::steady_clock::now() - handoff->page_started > timeout)
+                  break;
+                handoff->changed.wait_for(lock, std::chrono::milliseconds(100));
+              }
+            } else {
+              handoff->changed.wait(lock, ready);
+            }
+            if (!ready()) {  // the page timed out
+              handoff->abandoned = true;
+              handoff->detached = true;
+              ++g_n_stalled_renders;
+              const int page_number = handoff->page_number;
+              handoff->changed.notify_all();
+              lock.unlock();
+              document_thread.detach();
+              abandoned = true;
+              pages.push(
+                  RenderFailure{i,
+                                fmt::format("{}: page {}: reading took longer than --timeout-per-page {} s",
+                                            inputs[i].string(), page_number, options.timeout_per_page_s),
+                                true});
+              break;
+            }
+            if (!handoff->item) break;  // done
+            PageItem item = std::move(*handoff->item);
+            handoff->item.reset();
+            handoff->changed.notify_all();
+            const bool is_failure = std::holds_alternative<RenderFailure>(item);
+            lock.unlock();
+            const bool pushed = (stopping() || doc_failed[i]) ? false : pages.push(std::move(item));
+            lock.lock();
+            if (!pushed || is_failure) {
+              if (!pushed) handoff->abandoned = true;  // stop rendering this document
+              handoff->changed.notify_all();
+              handoff->changed.wait(lock, [&] { return handoff->done || handoff->in_page; });
+              if (!handoff->done) {
+                // Let the current page finish in the background; nothing waits for it.
+                handoff->detached = true;
+                ++g_n_stalled_renders;
+                lock.unlock();
+                document_thread.detach();
+                abandoned = true;
+              }
+              break;
+            }
           }
-          const double seconds = batch_wall.elapsed_ms() / 1000.0;
-          if (done.oom_message.empty()) {
-            logger()->info("Batch complete: {} pages in {:.2f}s ({:.2f}s per page)", job->pages.size(), seconds,
-                           seconds / static_cast<double>(job->pages.size()));
+          if (!abandoned) {
+            if (lock.owns_lock()) lock.unlock();
+            document_thread.join();
           }
-          for (auto& page : job->pages) page.image = Image{};  // free the pixels before queueing
-          done.pages = std::move(job->pages);
-          if (!results.push(std::move(done))) break;
         }
+        pages.close();
       } catch (...) {
-        aborting = true;
-        results.push(WorkerFailure{std::current_exception()});
+        fail_run(std::current_exception());
+      }
+    });
+
+    // Batching: fixed-size batches fill from whatever pages are ready, across
+    // documents; text-layer pages and failures skip the models.
+    batcher = std::thread([&] {
+      try {
+        BatchJob batch;
+        int n_dispatched = 0;
+        const auto dispatch = [&] {
+          if (batch.pages.empty()) return true;
+          batch.first = n_dispatched + 1;
+          n_dispatched += static_cast<int>(batch.pages.size());
+          const bool ok = batches.push(std::move(batch));
+          batch = BatchJob{};
+          return ok;
+        };
+        while (!stopping()) {
+          auto item = pages.pop();
+          if (!item) break;
+          if (auto* page = std::get_if<RenderedPage>(&*item)) {
+            if (doc_failed[page->doc]) continue;
+            batch.pages.push_back(std::move(*page));
+            if (static_cast<int>(batch.pages.size()) == n_slots && !dispatch()) break;
+          } else if (auto* ready = std::get_if<ReadyPage>(&*item)) {
+            if (!results.push(std::move(*ready))) break;
+          } else if (!results.push(std::move(std::get<RenderFailure>(*item)))) {
+            break;
+          }
+        }
+        if (!stopping()) dispatch();
+        batches.close();
+        pages.close();  // a stop or failure: unblocks the renderer
+      } catch (...) {
+        fail_run(std::current_exception());
+      }
+    });
+
+    // Inference: each worker runs whole batches on its own model replica.
+    std::atomic<int> n_workers_running{static_cast<int>(impl_->workers.size())};
+    for (auto& worker_ptr : impl_->workers) {
+      workers.emplace_back([&, &worker = *worker_ptr] {
+        try {
+          set_inference_threads(worker.n_threads);
+          while (auto job = batches.pop()) {
+            const int n_job_pages = static_cast<int>(job->pages.size());
+            {
+              std::lock_guard lock(flight_mutex);
+              if (stop_seen || stopping()) continue;  // a stop drops the batches not yet started
+              n_pages_in_flight += n_job_pages;
+            }
+            const int last = job->first + static_cast<int>(job->pages.size()) - 1;
+            logger()->info("Processing batch: pages {}-{} of {}", job->first, last, progress.n_pages_total);
+            ScopedTimer batch_wall(nullptr);
+            BatchDone done;
+            std::vector<const Image*> images;
+            for (const auto& page : job->pages) images.push_back(&page.image);
+            try {
+              done.results = impl_->run_pages(worker, images, n_slots, done.times);
+            } catch (const OutOfMemoryError& e) {
+              done.oom_message = e.what();
+            }
+            const double seconds = batch_wall.elapsed_ms() / 1000.0;
+            if (done.oom_message.empty()) {
+              logger()->info("Batch complete: {} pages in {:.2f}s ({:.2f}s per page)", job->pages.size(),
+                             seconds, seconds / static_cast<double>(job->pages.size()));
+            }
+            for (auto& page : job->pages) page.image = Image{};  // free the pixels before queueing
+            done.pages = std::move(job->pages);
+            const bool pushed = results.push(std::move(done));
+            {
+              std::lock_guard lock(flight_mutex);
+              n_pages_in_flight -= n_job_pages;
+            }
+            if (!pushed) break;
+          }
+        } catch (...) {
+          fail_run(std::current_exception());
+        }
+        if (--n_workers_running == 0) results.close();
+      });
+    }
+
+    // Assembly, on the calling thread: documents go to the sink as they complete.
+    const auto place = [&](std::size_t doc_index, std::size_t position, PageResult result,
+                           const StageTimes& times, int page_number) {
+      auto& doc = docs[doc_index];
+      ++progress.n_pages_done;
+      if (result.source == TextSource::kOcr) ++summary.n_pages;
+      if (result.source == TextSource::kTextLayer) ++summary.n_pages_text_layer;
+      summary.times += times;
+      if (doc.finished) return;
+      doc.result.times += times;
+      if (doc.result.pages.empty()) doc.result.pages.resize(doc.page_numbers.size());
+      result.page_number = page_number;
+      if (!redact_types.empty()) {
+        // Before anything is written or counted: every output derives from these lines.
+        for (auto& redaction : redact_page(result, redact_types))
+          doc.result.redactions.push_back(std::move(redaction));
+        result.text = page_text(result.lines);
+      }
+      doc.result.pages[position] = std::move(result);
+      if (++doc.n_pages_done == doc.page_numbers.size()) finish(doc_index);
+    };
+    // Polled, so that a stop is reported at once even while a batch runs.
+    const auto poll = std::chrono::milliseconds(50);
+    bool stop_reported = false;
+    while (true) {
+      bool timed_out = false;
+      auto item = results.pop_for(poll, &timed_out);
+      if (!stop_reported && stop_requested != nullptr && stop_requested->load()) {
+        stop_reported = true;
+        int n_unfinished = 0;
+        {
+          std::lock_guard lock(flight_mutex);
+          stop_seen = true;
+          n_unfinished = n_pages_in_flight;
+        }
         pages.close();
         batches.close();
+        sink.on_stop(n_unfinished);
       }
-      if (--n_workers_running == 0) results.close();
-    });
-  }
-
-  // Assembly, on the calling thread: documents go to the sink as they complete.
-  std::exception_ptr worker_error;
-  const auto place = [&](std::size_t doc_index, std::size_t position, PageResult result, const StageTimes& times,
-                         int page_number) {
-    auto& doc = docs[doc_index];
-    ++progress.n_pages_done;
-    if (result.source == TextSource::kOcr) ++summary.n_pages;
-    if (result.source == TextSource::kTextLayer) ++summary.n_pages_text_layer;
-    summary.times += times;
-    if (doc.finished) return;
-    doc.result.times += times;
-    if (doc.result.pages.empty()) doc.result.pages.resize(doc.page_numbers.size());
-    result.page_number = page_number;
-    if (!redact_types.empty()) {
-      // Before anything is written or counted: every output derives from these lines.
-      for (auto& redaction : redact_page(result, redact_types)) doc.result.redactions.push_back(std::move(redaction));
-      result.text = page_text(result.lines);
-    }
-    doc.result.pages[position] = std::move(result);
-    if (++doc.n_pages_done == doc.page_numbers.size()) finish(doc_index);
-  };
-  while (auto item = results.pop()) {
-    if (auto* failure = std::get_if<WorkerFailure>(&*item)) {
-      if (!worker_error) worker_error = failure->error;
-      continue;
-    }
-    if (auto* failure = std::get_if<RenderFailure>(&*item)) {
-      if (failure->timed_out) ++summary.n_pages_timed_out;
-      fail(failure->doc, std::move(failure->message));
-      continue;
-    }
-    if (auto* ready = std::get_if<ReadyPage>(&*item)) {
-      StageTimes times;
-      times.t_render_ms = ready->t_render_ms;
-      const int page_number = docs[ready->doc].page_numbers.at(ready->position);
-      place(ready->doc, ready->position, std::move(ready->result), times, page_number);
+      if (!item) {
+        if (timed_out) continue;
+        break;
+      }
+      if (auto* failure = std::get_if<RenderFailure>(&*item)) {
+        if (failure->timed_out) ++summary.n_pages_timed_out;
+        fail(failure->doc, std::move(failure->message));
+        continue;
+      }
+      if (auto* ready = std::get_if<ReadyPage>(&*item)) {
+        StageTimes times;
+        times.t_render_ms = ready->t_render_ms;
+        const int page_number = docs[ready->doc].page_numbers.at(ready->position);
+        place(ready->doc, ready->position, std::move(ready->result), times, page_number);
+        progress.t_elapsed_ms = wall.elapsed_ms();
+        sink.on_progress(progress);
+        continue;
+      }
+      auto& done = std::get<BatchDone>(*item);
+      if (!done.oom_message.empty()) {
+        // Even one page does not fit: its document fails, named, the run goes on.
+        for (const auto& page : done.pages) {
+          fail(page.doc,
+               fmt::format("{}: page {}: {}", inputs[page.doc].string(), page.page_number, done.oom_message));
+          ++progress.n_pages_done;
+        }
+        continue;
+      }
+      ++summary.n_batches;
+      // Stage times of a batch are shared equally by its pages.
+      const double share = 1.0 / static_cast<double>(done.pages.size());
+      for (std::size_t k = 0; k < done.pages.size(); ++k) {
+        StageTimes per_page;
+        per_page.t_preprocess_ms = done.times.t_preprocess_ms * share;
+        per_page.t_detect_ms = done.times.t_detect_ms * share;
+        per_page.t_classify_ms = done.times.t_classify_ms * share;
+        per_page.t_recognize_ms = done.times.t_recognize_ms * share;
+        per_page.t_postprocess_ms = done.times.t_postprocess_ms * share;
+        per_page.t_render_ms = done.pages[k].t_render_ms;
+        done.results[k].source_note = std::move(done.pages[k].source_note);
+        place(done.pages[k].doc, done.pages[k].position, std::move(done.results[k]), per_page,
+              done.pages[k].page_number);
+      }
       progress.t_elapsed_ms = wall.elapsed_ms();
       sink.on_progress(progress);
-      continue;
     }
-    auto& done = std::get<BatchDone>(*item);
-    if (!done.oom_message.empty()) {
-      // Even one page does not fit: its document fails, named, the run goes on.
-      for (const auto& page : done.pages) {
-        fail(page.doc, fmt::format("{}: page {}: {}", inputs[page.doc].string(), page.page_number, done.oom_message));
-        ++progress.n_pages_done;
-      }
-      continue;
-    }
-    ++summary.n_batches;
-    // Stage times of a batch are shared equally by its pages.
-    const double share = 1.0 / static_cast<double>(done.pages.size());
-    for (std::size_t k = 0; k < done.pages.size(); ++k) {
-      StageTimes per_page;
-      per_page.t_preprocess_ms = done.times.t_preprocess_ms * share;
-      per_page.t_detect_ms = done.times.t_detect_ms * share;
-      per_page.t_classify_ms = done.times.t_classify_ms * share;
-      per_page.t_recognize_ms = done.times.t_recognize_ms * share;
-      per_page.t_postprocess_ms = done.times.t_postprocess_ms * share;
-      per_page.t_render_ms = done.pages[k].t_render_ms;
-      done.results[k].source_note = std::move(done.pages[k].source_note);
-      place(done.pages[k].doc, done.pages[k].position, std::move(done.results[k]), per_page,
-            done.pages[k].page_number);
-    }
-    progress.t_elapsed_ms = wall.elapsed_ms();
-    sink.on_progress(progress);
+  } catch (...) {
+    run_error = std::current_exception();
+    wind_down();
   }
   pages.close();
   batches.close();
-  renderer.join();
-  batcher.join();
+  if (renderer.joinable()) renderer.join();
+  if (batcher.joinable()) batcher.join();
   for (auto& worker : workers) worker.join();
-  if (worker_error) std::rethrow_exception(worker_error);
+  if (thread_error) std::rethrow_exception(thread_error);
+  if (run_error) std::rethrow_exception(run_error);
 
   // Documents with zero selected pages are complete without any batch.
   for (std::size_t i = 0; i < docs.size(); ++i) {
