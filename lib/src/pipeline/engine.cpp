@@ -355,29 +355,33 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   model_config.dir = options.model_dir.empty() ? std::filesystem::path("models") : std::filesystem::path(options.model_dir);
   model_config.precision = options.precision;
   model_config.n_threads = std::max(1, n_threads_total / n_workers);
-  for (int w = 0; w < n_workers; ++w) {
+  // --ocr never: every page is read from its text layer (or left empty), none
+  // reaches the models, so none are loaded and the run works without them.
+  const bool text_only = options.ocr == "never";
+  for (int w = 0; w < (text_only ? 1 : n_workers); ++w) {
     auto worker = std::make_unique<Worker>();
     model_config.device = devices[static_cast<std::size_t>(w) % devices.size()];
-    worker->models = OcrModels::load(model_config);
+    if (!text_only) worker->models = OcrModels::load(model_config);
     worker->n_threads = model_config.n_threads;
     impl->workers.push_back(std::move(worker));
   }
-  const OcrModels& first = *impl->workers.front()->models;
-  const auto dictionary = load_dictionary(first.dictionary_path().string());
-  const auto class_ids = charset_classes(dictionary, options.charset);
-  impl->dictionary = subset_dictionary(dictionary, class_ids);
-  impl->accents = accent_table(impl->dictionary);
-  for (auto& worker : impl->workers) {
-    worker->models->restrict_recognizer_classes(class_ids);
-  }
-  logger()->debug("Recognizer: charset {} ({} of {} classes)", options.charset, class_ids.size(),
-                  dictionary.size());
-  impl->pad_batches = first.device_name() != "cpu";
-
   MemoryInputs memory;
+  if (!text_only) {
+    const OcrModels& first = *impl->workers.front()->models;
+    const auto dictionary = load_dictionary(first.dictionary_path().string());
+    const auto class_ids = charset_classes(dictionary, options.charset);
+    impl->dictionary = subset_dictionary(dictionary, class_ids);
+    impl->accents = accent_table(impl->dictionary);
+    for (auto& worker : impl->workers) {
+      worker->models->restrict_recognizer_classes(class_ids);
+    }
+    logger()->debug("Recognizer: charset {} ({} of {} classes)", options.charset, class_ids.size(),
+                    dictionary.size());
+    impl->pad_batches = first.device_name() != "cpu";
+    memory.device_free_bytes = first.device_free_bytes();
+  }
   memory.requested_batch = options.batch_size;
   memory.cuda = impl->pad_batches;
-  memory.device_free_bytes = first.device_free_bytes();
   memory.gpu_memory_fraction = options.gpu_memory_fraction;
   memory.host_available_bytes = host_available_bytes();
   memory.n_cores = n_cores;
@@ -392,8 +396,10 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   logger()->info("Batch size {}, {} page(s) queued ({})", plan.batch_pages, plan.queue_pages, plan.reason);
   std::string device_names;
   for (const auto& worker : impl->workers) {
-    device_names += (device_names.empty() ? "" : ",") + worker->models->device_name();
+    device_names +=
+        (device_names.empty() ? "" : ",") + (worker->models ? worker->models->device_name() : "none");
   }
+  if (text_only) logger()->info("--ocr never: text layers only, no models loaded");
   logger()->info("Engine ready: {} worker(s) on {} ({} thread(s) each), mode {} ({} px canvas), batch size {}, "
                  "recognizer batch size {}",
                  n_workers, device_names, model_config.n_threads, options.mode, impl->canvas_px,
@@ -408,7 +414,10 @@ void Engine::inject_render_stall(int page_number, int stall_ms) {
   impl_->stall_ms = stall_ms;
 }
 
-std::string Engine::device_name() const { return impl_->workers.front()->models->device_name(); }
+std::string Engine::device_name() const {
+  const auto& models = impl_->workers.front()->models;
+  return models ? models->device_name() : "none (--ocr never: no models loaded)";
+}
 const Options& Engine::options() const { return impl_->options; }
 
 void tune_process_allocator() {
@@ -416,10 +425,35 @@ void tune_process_allocator() {
   mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
 }
 
-std::filesystem::path resolve_model_dir(const Options& options, const std::filesystem::path& cache_home) {
+std::vector<std::filesystem::path> model_dir_candidates(const std::filesystem::path& cache_home,
+                                                        const std::filesystem::path& exe_dir) {
+  std::vector<std::filesystem::path> dirs = {"models"};
+  if (!exe_dir.empty()) {
+    dirs.push_back(exe_dir / "models");
+    dirs.push_back((exe_dir / ".." / "share" / "deepcompress" / "models").lexically_normal());
+  }
+  dirs.push_back(cache_home / "deepcompress" / "models");
+  dirs.push_back("/usr/share/deepcompress/models");
+  return dirs;
+}
+
+std::filesystem::path resolve_model_dir(const Options& options,
+                                        const std::vector<std::filesystem::path>& candidates) {
   if (!options.model_dir.empty()) return options.model_dir;
-  if (std::filesystem::exists("models/manifest.json")) return "models";
-  return cache_home / "deepcompress" / "models";
+  for (const auto& dir : candidates) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(dir / "manifest.json", ec)) return dir;
+  }
+  return {};
+}
+
+std::string models_not_found_message(const std::vector<std::filesystem::path>& candidates) {
+  std::string places;
+  for (const auto& dir : candidates) places += (places.empty() ? "" : ", ") + dir.string();
+  return fmt::format(
+      "models not found (no manifest.json in {}): pass --model-dir DIR or set "
+      "DEEPCOMPRESS_MODELS_DIR, or install them there with scripts/setup",
+      places);
 }
 
 }  // namespace deepcompress
