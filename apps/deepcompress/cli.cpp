@@ -1,12 +1,7 @@
 #include "cli.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <spdlog/sinks/base_sink.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +26,7 @@
 #include "common/log.hpp"
 #include "common/sha256.hpp"
 #include "config/prices.hpp"
+#include "console.hpp"
 #include "deepcompress/config.hpp"
 #include "deepcompress/engine.hpp"
 #include "deepcompress/error.hpp"
@@ -40,6 +36,7 @@
 #include "encode/structure.hpp"
 #include "encode/tokenizer.hpp"
 #include "encode/writers.hpp"
+#include "help.hpp"
 #include "pipeline/cache.hpp"
 #include "pipeline/inputs.hpp"
 #include "report.hpp"
@@ -54,22 +51,33 @@ constexpr const char* kConfigEnv = "DEEPCOMPRESS_CONFIG";
 constexpr const char* kPasswordEnv = "DEEPCOMPRESS_PDF_PASSWORD";
 constexpr const char* kLocalConfig = "deepcompress.toml";
 
-constexpr const char* kDescription =
-    "deepcompress: OCR PDF and image files into plain text, Markdown, JSON, compact dtoon or "
-    "retrieval chunks (jsonl) with local TorchScript models.";
+constexpr const char* kIntro =
+    R"(deepcompress: OCR PDF and image files into plain text, Markdown, JSON, compact
+dtoon or retrieval chunks (jsonl) with local TorchScript models.
+
+Usage: deepcompress [OPTIONS] INPUT...
+
+Examples:
+  deepcompress scan.pdf --format md > scan.md
+      a scanned PDF to Markdown on stdout
+  deepcompress scans/ -o out --format txt,json --manifest out/run.jsonl
+      every PDF and image under scans/ to out/scans/<path>.txt and .json,
+      with a JSON-lines report of the run
+  deepcompress secret.pdf --password-file pw.txt -o out
+      an encrypted PDF (password: the first line of pw.txt)
+)";
 
 constexpr const char* kShardCountEnv = "DEEPCOMPRESS_SHARD_COUNT";
 
-constexpr const char* kFooter = R"(Inputs: files, directories (searched recursively for PDF/PNG/JPEG/TIFF files,
-filtered by --glob), @FILE (one path per line) and - (paths on stdin).
+constexpr const char* kFooter =
+    R"(Inputs: files, directories (searched recursively for PDF/PNG/JPEG/TIFF files,
+filtered by --glob), @FILE (one path per line) and - (paths on stdin). A
+directory or list with no such file is an error (exit 2).
 
-Examples:
-  deepcompress doc.pdf --batch-size 8         text of doc.pdf to stdout
-  deepcompress scans/ -o out --format txt,json --manifest run.jsonl
-                                              out/scans/<path>.txt and .json per input
+More examples:
   deepcompress @list.txt -o out --shard 0/4   the first of 4 shards of the list
   deepcompress scans/ -o out --stats --prices configs/prices.toml
-                                              token table and cost estimate on stderr
+                                              token table and cost estimate
   deepcompress --print-config > deepcompress.toml
 
 Outputs mirror the inputs under -o DIR (a/b/x.pdf -> DIR/a/b/x.txt); unchanged
@@ -78,10 +86,14 @@ inputs are served from the cache (--cache-dir; --no-cache, --force). Without
 (JOB_COMPLETION_INDEX with --shard-count or $DEEPCOMPRESS_SHARD_COUNT)
 environments pick the shard. See docs/cli.md.
 
-Configuration: built-in defaults < TOML file (--config, else $DEEPCOMPRESS_CONFIG,
-else ./deepcompress.toml) < environment (DEEPCOMPRESS_<SECTION>_<KEY>, e.g.
-DEEPCOMPRESS_ENGINE_BATCH_SIZE) < flags. --print-config shows the result.
+Configuration: built-in defaults < TOML file (--config, else
+$DEEPCOMPRESS_CONFIG, else ./deepcompress.toml) < environment
+(DEEPCOMPRESS_<SECTION>_<KEY>, e.g. DEEPCOMPRESS_ENGINE_BATCH_SIZE) < flags.
+--print-config shows the result; the log says which file was read.
 PDF password: --password-file, else $DEEPCOMPRESS_PDF_PASSWORD.
+Models: --model-dir, else $DEEPCOMPRESS_MODELS_DIR, else the first of ./models,
+<binary dir>/models, <binary dir>/../share/deepcompress/models,
+$XDG_CACHE_HOME/deepcompress/models, /usr/share/deepcompress/models.
 
 Exit codes:
   0  success
@@ -98,31 +110,9 @@ struct Args {
   bool print_config = false;
   bool version = false;
   int shard_count = 0;  // --shard-count: the shard count of a Kubernetes Indexed Job; 0 = unset
+  ProgressMode progress = ProgressMode::kAuto;             // --progress / --no-progress
   std::vector<std::pair<std::string, std::string>> flags;  // (TOML key, text)
 };
-
-// One line per error, even when a file name holds a newline or other control
-// characters: those are printed escaped (\n, \xHH).
-void print_error(std::string_view message) {
-  std::string line;
-  for (char c : message) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      line += "\\n";
-    } else if (u < 0x20 || u == 0x7f) {
-      line += fmt::format("\\x{:02x}", u);
-    } else {
-      line += c;
-    }
-  }
-  fmt::print(stderr, "deepcompress: error: {}\n", line);
-}
-
-// A line on stderr that is not an error (the run says what it is doing).
-void print_notice(std::string_view message) {
-  fmt::print(stderr, "deepcompress: {}\n", message);
-  std::fflush(stderr);
-}
 
 ExitCode exit_code_for(ErrorKind kind) {
   switch (kind) {
@@ -149,24 +139,20 @@ std::string type_label(const std::string& value_kind) {
 // Parses argv; every table option arrives as a string so that load_options
 // validates flags, env and TOML values with the same messages. Returns an
 // exit code when parsing ends the run (help, usage error).
-std::optional<ExitCode> parse_args(int argc, char** argv, Args& args) {
-  CLI::App app{kDescription, "deepcompress"};
-  app.footer(kFooter);
-  app.get_formatter()->column_width(36);
-  app.add_option("INPUT", args.inputs, "PDF or image files, directories, @FILE lists, - (paths on stdin)")
-      ->type_name("FILE");
-  app.add_option("--config", args.config_path, "TOML configuration file")->type_name("FILE");
-  app.add_flag("--print-config", args.print_config, "print the merged configuration as TOML and exit");
-  app.add_flag("--version", args.version, "print the version and exit");
-  app.add_option("--shard-count", args.shard_count,
-                 "shard count with JOB_COMPLETION_INDEX (Kubernetes Indexed Job); else $DEEPCOMPRESS_SHARD_COUNT")
-      ->type_name("INT")
-      ->check(CLI::Range(1, 1 << 20));
+void write_stdout(const std::string& content);
 
+std::optional<ExitCode> parse_args(int argc, char** argv, Args& args) {
+  CLI::App app{"", "deepcompress"};
+  app.set_help_flag();  // added again below, after the common options
+  app.add_option("INPUT", args.inputs, "PDF or image files, directories, @FILE lists, - (paths on stdin)")
+      ->group("Common options");
+
+  // Table options in --help order (the common ones first); CLI-only ones join their groups.
   const Options defaults;
   std::deque<std::string> values;  // stable addresses for CLI11 to fill
   std::vector<std::pair<const OptionInfo*, CLI::Option*>> table_options;
-  for (const OptionInfo& info : option_table()) {
+  for (const OptionInfo* info_ptr : options_for_help()) {
+    const OptionInfo& info = *info_ptr;
     if (info.flag.empty()) continue;
     std::string names = info.short_flag.empty() ? info.flag : info.short_flag + "," + info.flag;
     CLI::Option* option = nullptr;
@@ -181,19 +167,48 @@ std::optional<ExitCode> parse_args(int argc, char** argv, Args& args) {
                    ->default_str(get_option(defaults, info.key))
                    ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     }
+    option->group(info.group);
     table_options.emplace_back(&info, option);
   }
+  app.add_flag("--version", args.version, "print the version and exit")->group("Common options");
+  app.set_help_flag("-h,--help", "print this help and exit")->group("Common options");
+  app.add_option("--shard-count", args.shard_count,
+                 "shard count with JOB_COMPLETION_INDEX (Kubernetes Indexed Job), 1..1048576; else "
+                 "$DEEPCOMPRESS_SHARD_COUNT")
+      ->type_name("INT")
+      ->check(CLI::Range(1, 1 << 20))
+      ->group("Run");
+  const std::string progress_on_help =
+      "draw the progress line on stderr even when stdout is the same terminal, stderr is not a "
+      "terminal, or logs are quiet";
+  const std::string progress_off_help =
+      "never draw the progress line (default: drawn when stderr is a terminal and stdout is not)";
+  auto* progress_on = app.add_flag("--progress", progress_on_help)->group("Logging");
+  auto* progress_off = app.add_flag("--no-progress", progress_off_help)->group("Logging");
+  progress_on->excludes(progress_off);
+  app.add_option("--config", args.config_path,
+                 "TOML configuration file (else $DEEPCOMPRESS_CONFIG, else ./deepcompress.toml)")
+      ->type_name("FILE")
+      ->group("Configuration");
+  app.add_flag("--print-config", args.print_config, "print the merged configuration as TOML and exit")
+      ->group("Configuration");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    fmt::print("{}", app.help());
+    write_stdout(format_help(app, kIntro, kFooter));
     return ExitCode::kOk;
+  } catch (const CLI::ExtrasError& e) {
+    const auto extras = app.remaining();
+    print_error(fmt::format("{}{} (run 'deepcompress --help' for usage)", e.what(),
+                            extras.empty() ? std::string() : did_you_mean(app, extras.front())));
+    return ExitCode::kUsage;
   } catch (const CLI::ParseError& e) {
-    print_error(e.what());
-    fmt::print(stderr, "Run 'deepcompress --help' for usage.\n");
+    print_error(fmt::format("{} (run 'deepcompress --help' for usage)", e.what()));
     return ExitCode::kUsage;
   }
+  if (progress_on->count() > 0) args.progress = ProgressMode::kOn;
+  if (progress_off->count() > 0) args.progress = ProgressMode::kOff;
 
   for (auto [info, option] : table_options) {
     if (option->count() == 0) continue;
@@ -206,123 +221,41 @@ std::optional<ExitCode> parse_args(int argc, char** argv, Args& args) {
   return std::nullopt;
 }
 
-// spdlog flag %* : the message escaped for a JSON string.
-class JsonMessageFlag : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    for (char c : msg.payload) {
-      switch (c) {
-        case '"':
-          dest.append(std::string_view("\\\""));
-          break;
-        case '\\':
-          dest.append(std::string_view("\\\\"));
-          break;
-        case '\n':
-          dest.append(std::string_view("\\n"));
-          break;
-        case '\r':
-          dest.append(std::string_view("\\r"));
-          break;
-        case '\t':
-          dest.append(std::string_view("\\t"));
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<unsigned>(c));
-          } else {
-            dest.push_back(c);
-          }
-      }
-    }
-  }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<JsonMessageFlag>();
-  }
+// The TOML file to read and why it was chosen ("--config", ...); path empty: none.
+struct ConfigFile {
+  std::string path;
+  std::string why;
 };
 
-// The one-line progress display on a terminal's stderr. Log lines go through
-// ProgressAwareSink, which clears the line, logs, and redraws it.
-class ProgressLine {
- public:
-  void show(const std::string& text) {
-    std::lock_guard lock(mutex_);
-    text_ = text;
-    shown_ = true;
-    std::fprintf(stderr, "\r%s\033[K", text_.c_str());
-    std::fflush(stderr);
+ConfigFile config_file(const Args& args, const Env& env) {
+  if (!args.config_path.empty()) return {args.config_path, "--config"};
+  if (auto it = env.find(kConfigEnv); it != env.end() && !it->second.empty()) {
+    return {it->second, "$" + std::string(kConfigEnv)};
   }
-  void clear() {
-    std::lock_guard lock(mutex_);
-    if (shown_) std::fputs("\r\033[K", stderr);
-    shown_ = false;
-  }
-  template <typename F>
-  void around(F&& write) {
-    std::lock_guard lock(mutex_);
-    if (shown_) std::fputs("\r\033[K", stderr);
-    write();
-    if (shown_) std::fprintf(stderr, "%s\033[K", text_.c_str());
-    std::fflush(stderr);
-  }
-
- private:
-  std::mutex mutex_;
-  std::string text_;
-  bool shown_ = false;
-};
-
-class ProgressAwareSink : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  ProgressAwareSink(spdlog::sink_ptr inner, std::shared_ptr<ProgressLine> line)
-      : inner_(std::move(inner)), line_(std::move(line)) {}
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    line_->around([&] {
-      inner_->log(msg);
-      inner_->flush();
-    });
-  }
-  void flush_() override { inner_->flush(); }
-  void set_pattern_(const std::string& pattern) override { inner_->set_pattern(pattern); }
-  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
-    inner_->set_formatter(std::move(formatter));
-  }
-
- private:
-  spdlog::sink_ptr inner_;
-  std::shared_ptr<ProgressLine> line_;
-};
-
-// Registers the library's named logger on stderr; stdout stays for results.
-// With a progress line, log lines are written around it.
-void setup_logging(const Options& options, const std::shared_ptr<ProgressLine>& progress = nullptr) {
-  spdlog::sink_ptr sink;
-  auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  if (options.log_format == "json") {
-    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    formatter->add_flag<JsonMessageFlag>('*').set_pattern(
-        R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
-  } else {
-    sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-    formatter->set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
-  }
-  if (progress) sink = std::make_shared<ProgressAwareSink>(sink, progress);
-  auto log = std::make_shared<spdlog::logger>(kLoggerName, sink);
-  log->set_formatter(std::move(formatter));
-  auto level = spdlog::level::from_str(options.log_level);
-  if (options.quiet && level < spdlog::level::warn) level = spdlog::level::warn;
-  log->set_level(level);
-  spdlog::drop(kLoggerName);
-  spdlog::register_logger(log);
+  std::error_code ec;
+  if (fs::is_regular_file(kLocalConfig, ec)) return {kLocalConfig, "found in the working directory"};
+  return {};
 }
 
-std::string config_path(const Args& args, const Env& env) {
-  if (!args.config_path.empty()) return args.config_path;
-  if (auto it = env.find(kConfigEnv); it != env.end() && !it->second.empty()) return it->second;
+// --log-format json asked for on the command line or in the env, so that
+// errors before the configuration is loaded are JSON lines too.
+bool json_asked(int argc, char** argv, const Env& env) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--log-format=json" ||
+        (arg == "--log-format" && i + 1 < argc && std::string_view(argv[i + 1]) == "json")) {
+      return true;
+    }
+  }
+  auto it = env.find("DEEPCOMPRESS_LOG_FORMAT");
+  return it != env.end() && it->second == "json";
+}
+
+// The directory of the running binary (for models installed next to it), or empty.
+fs::path exe_dir() {
   std::error_code ec;
-  return fs::is_regular_file(kLocalConfig, ec) ? kLocalConfig : "";
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
 }
 
 std::string read_password(const Options& options, const Env& env) {
@@ -347,10 +280,18 @@ fs::path cache_home(const Env& env) {
   return home == env.end() ? fs::path(".cache") : fs::path(home->second) / ".cache";
 }
 
-void write_stdout(const std::string& content) {
+void write_stdout_now(const std::string& content) {
   if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() || std::fflush(stdout) != 0) {
     throw Error(ErrorKind::kOutput, "cannot write to stdout");
   }
+}
+
+// Clears the progress line first: on a terminal shared with stderr, text
+// written behind it would be glued to it.
+void write_stdout(const std::string& content) {
+  auto progress = active_progress();
+  if (!progress) return write_stdout_now(content);
+  progress->before_stdout([&] { write_stdout_now(content); }, content.empty() || content.back() == '\n');
 }
 
 std::vector<std::string> split_formats(const std::string& list) {
@@ -768,6 +709,7 @@ std::string progress_text(const RunProgress& p, int n_cached) {
 }
 
 ExitCode run_checked(int argc, char** argv, const Env& env) {
+  set_json_stderr(json_asked(argc, argv, env));
   Args args;
   if (auto done = parse_args(argc, argv, args)) return *done;
   if (args.version) {
@@ -776,10 +718,12 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   }
 
   ConfigSources sources;
-  sources.toml_path = config_path(args, env);
+  const ConfigFile config = config_file(args, env);
+  sources.toml_path = config.path;
   sources.env = env;
   sources.flags = args.flags;
   Options options = load_options(sources);
+  set_json_stderr(options.log_format == "json");
   if (args.print_config) {
     write_stdout(to_toml(options));
     return ExitCode::kOk;
@@ -798,11 +742,19 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   std::optional<PriceTable> prices;
   if (!options.prices.empty()) prices = load_price_table(options.prices);
 
-  const bool show_progress = ::isatty(2) == 1 && !options.quiet && options.log_format == "text" &&
-                             options.log_level != "off";
-  auto progress_line = show_progress ? std::make_shared<ProgressLine>() : nullptr;
+  if (args.progress == ProgressMode::kOn && options.log_format == "json") {
+    print_error(
+        "--progress draws a terminal line, which --log-format json (one JSON object per line) rules out");
+    return ExitCode::kUsage;
+  }
+  auto progress_line = wants_progress(args.progress, options) ? std::make_shared<ProgressLine>() : nullptr;
   setup_logging(options, progress_line);
   auto log = logger();
+  if (config.path.empty()) {
+    log->debug("no configuration file (--config, ${}, ./{})", kConfigEnv, kLocalConfig);
+  } else {
+    log->info("configuration read from {} ({})", config.path, config.why);
+  }
 
   std::vector<std::string> stdin_lines;
   if (std::find(args.inputs.begin(), args.inputs.end(), "-") != args.inputs.end()) {
@@ -810,6 +762,10 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   }
   ExpandedInputs expanded = expand_inputs(args.inputs, options.glob, stdin_lines);
   for (const auto& warning : expanded.warnings) log->warn("{}", warning);
+  if (!expanded.empty.empty()) {  // a mistyped or empty directory must not pass as success
+    for (const auto& line : expanded.empty) print_error(line);
+    return ExitCode::kUsage;
+  }
 
   if (options.output_dir.empty()) {
     if (expanded.files.size() > 1) {
@@ -838,9 +794,13 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   }
 
   options.password = read_password(options, env);
-  if (options.model_dir.empty()) {
-    options.model_dir = resolve_model_dir(options, cache_home(env)).string();
-  }
+  const std::vector<fs::path> model_dirs = model_dir_candidates(cache_home(env), exe_dir());
+  options.model_dir = resolve_model_dir(options, model_dirs).string();
+  // --ocr never reads text layers only: its outputs depend on no model, and none is needed.
+  const bool text_only = options.ocr == "never";
+  const auto require_models = [&] {
+    if (options.model_dir.empty()) throw Error(ErrorKind::kModel, models_not_found_message(model_dirs));
+  };
   // Resolved even with --no-cache: the engine remembers CPU measurements there.
   if (options.cache_dir.empty()) options.cache_dir = (cache_home(env) / "deepcompress" / "cache").string();
 
@@ -883,7 +843,9 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
       continue;
     }
     if (run.cache) {
+      if (!models_sha256 && text_only) models_sha256 = "none: --ocr never";
       if (!models_sha256) {
+        require_models();
         const fs::path manifest = fs::path(options.model_dir) / "manifest.json";
         try {
           models_sha256 = sha256_file_hex(manifest);
@@ -893,7 +855,8 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
         }
       }
       if (!compute) {
-        compute = resolve_compute(options);
+        // Text layers only: no model runs, so neither device nor precision matters.
+        compute = text_only ? ComputeChoice{"none", "none"} : resolve_compute(options);
         log->debug("cache keys: device {}, precision {}", compute->device_kind, compute->precision);
       }
       r.key_inputs = {.file_sha256 = r.sha256, .models_sha256 = *models_sha256, .compute = *compute};
@@ -911,6 +874,7 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   } else if (!g_stop.load()) {
     if (n_cached > 0) log->info("{} document(s) served from the cache, {} to OCR", n_cached, to_ocr.size());
     const fs::path tokenizer_dir = fs::path(options.model_dir) / "tokenizer";
+    if (!text_only || measure) require_models();
     if (measure) {
       // Before the (slow) model load: a missing rank file fails fast, exit 3.
       run.tokenizer = Tokenizer::load(tokenizer_dir, options.tokenizer);
@@ -926,8 +890,10 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
     tune_process_allocator();
     auto t_load = std::chrono::steady_clock::now();
     auto engine = Engine::load(options);
-    log->info("models from {} on {} loaded in {:.2f} s", options.model_dir, engine->device_name(),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count());
+    if (!text_only) {
+      log->info("models from {} on {} loaded in {:.2f} s", options.model_dir, engine->device_name(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count());
+    }
 
     // Documents arrive as they complete; pages of different documents share batches.
     struct Sink : DocumentSink {
@@ -944,7 +910,7 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
       void on_stop(int n_pages_in_flight) override {
         if (g_signal == 0) return;  // --fail-fast stops the same way and says so itself
         run.progress_clear();
-        print_notice(fmt::format("interrupted: finishing {} page(s) in flight", n_pages_in_flight));
+        print_note(fmt::format("deepcompress: interrupted: finishing {} page(s) in flight", n_pages_in_flight));
       }
     } sink(run, to_ocr, n_cached);
     std::vector<fs::path> paths;
@@ -1041,7 +1007,16 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
   }
   if (options.stats) {
     run.progress_clear();
-    std::fputs(stats_table(rows, total, prices_ptr, costs).c_str(), stderr);
+    const std::string table = stats_table(rows, total, prices_ptr, costs);
+    if (json_stderr()) {
+      for (std::size_t start = 0; start < table.size();) {  // a JSON line per table row
+        const std::size_t end = table.find('\n', start);
+        print_note(std::string_view(table).substr(start, end - start));
+        start = end == std::string::npos ? table.size() : end + 1;
+      }
+    } else {
+      std::fputs(table.c_str(), stderr);
+    }
   }
   if (options.summary_json) {
     write_stdout(fmt::format(

@@ -25,7 +25,7 @@ extra_env=()
 
 run --help
 expect_rc 0 "--help"
-for text in "Exit codes" "--batch-size" "deepcompress doc.pdf --batch-size 8" \
+for text in "Exit codes" "--batch-size" "deepcompress scan.pdf --format md" \
             "DEEPCOMPRESS_" "3  model or device error" "4  one or more input"; do
   [[ "$out" == *"$text"* ]] || fail "--help lacks '$text'"
 done

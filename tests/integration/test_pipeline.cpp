@@ -533,3 +533,23 @@ TEST_CASE("redaction replaces PII before any output and reports positions not va
   }
   CHECK(result.redactions[0].length_bytes == std::string("jane.doe@example.org").size());
 }
+
+TEST_CASE("ocr never loads no model: text layers are read with an empty model directory") {
+  const auto dir = fs::temp_directory_path() / "deepcompress_never_without_models";
+  fs::create_directories(dir);
+  const auto pdf = dir / "layer.pdf";
+  write_text_pdf(pdf, {"Read from the text layer alone."});
+  Options options;
+  options.model_dir = dir.string();  // holds no model: loading any would throw kModel
+  options.ocr = "never";
+  auto engine = Engine::load(options);
+  CHECK(engine->device_name().starts_with("none"));
+  const auto result = engine->process_document(pdf);
+  INFO(result.error);
+  REQUIRE(result.status == DocumentStatus::kOk);
+  REQUIRE(result.pages.size() == 1);
+  CHECK(result.pages[0].source == TextSource::kTextLayer);
+  CHECK(result.pages[0].text.find("Read from the text layer alone.") != std::string::npos);
+  CHECK_THROWS_AS(engine->recognize_pages({}), Error);
+  fs::remove_all(dir);
+}

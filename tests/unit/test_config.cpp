@@ -17,7 +17,9 @@ using deepcompress::Error;
 using deepcompress::ErrorKind;
 using deepcompress::load_options;
 using deepcompress::Options;
+using deepcompress::PageSelection;
 using deepcompress::parse_page_ranges;
+using deepcompress::select_pages;
 
 using deepcompress::test::read_file;
 
@@ -187,7 +189,7 @@ TEST_CASE("parse_page_ranges", "[config]") {
   CHECK(parse_page_ranges(" 7 , 2-3, 3 ", 10) == std::vector<int>{2, 3, 7});
   CHECK(parse_page_ranges("", 3) == std::vector<int>{1, 2, 3});
   CHECK(parse_page_ranges("5", 5) == std::vector<int>{5});
-  for (const char* bad : {"0", "3-1", "1-11", "a", "1-", "-3", "1,,2", "1-2-3", "1.5"}) {
+  for (const char* bad : {"0", "3-1", "a", "-", "0-", "-0", "1,,2", "1-2-3", "1.5", "--3", "2--"}) {
     INFO(bad);
     try {
       parse_page_ranges(bad, 10);
@@ -195,6 +197,46 @@ TEST_CASE("parse_page_ranges", "[config]") {
     } catch (const Error& e) {
       CHECK(e.kind() == ErrorKind::kConfig);
       CHECK_THAT(e.what(), Catch::Contains(std::string("'") + bad + "'"));
+    }
+  }
+}
+
+TEST_CASE("select_pages: open ranges", "[config]") {
+  CHECK(select_pages("8-", 10).pages == std::vector<int>{8, 9, 10});
+  CHECK(select_pages("-3", 10).pages == std::vector<int>{1, 2, 3});
+  CHECK(select_pages(" - 2 , 9 - ", 10).pages == std::vector<int>{1, 2, 9, 10});
+  CHECK(select_pages("1-", 1).pages == std::vector<int>{1});
+  // An open end reaches exactly the last page: no warning.
+  CHECK(select_pages("2-", 4).clamped.empty());
+  CHECK(select_pages("-4", 4).clamped.empty());
+}
+
+TEST_CASE("select_pages: past the last page is clamped with a warning", "[config]") {
+  // As pdftoppm -l: a single image or a short document reads what it has.
+  PageSelection one = select_pages("1-3", 1);
+  CHECK(one.pages == std::vector<int>{1});
+  CHECK_THAT(one.clamped,
+             Catch::Contains("'1-3'") && Catch::Contains("1 page") && Catch::Contains("reading 1 page"));
+  PageSelection some = select_pages("2,4-9", 5);
+  CHECK(some.pages == std::vector<int>{2, 4, 5});
+  CHECK_THAT(some.clamped, Catch::Contains("5 pages") && Catch::Contains("reading 3 pages"));
+  CHECK(select_pages("-9", 2).pages == std::vector<int>{1, 2});
+  CHECK_FALSE(select_pages("-9", 2).clamped.empty());
+  CHECK(select_pages("1-3", 3).clamped.empty());
+  CHECK(select_pages("", 0).pages.empty());  // all pages of a document without any
+}
+
+TEST_CASE("select_pages: a selection with no page of the document is an error", "[config]") {
+  for (auto [spec, n_pages] :
+       std::vector<std::pair<const char*, int>>{{"4-6", 3}, {"5", 4}, {"9-", 2}, {"1", 0}}) {
+    INFO(spec << " of " << n_pages);
+    try {
+      select_pages(spec, n_pages);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::kConfig);
+      CHECK_THAT(e.what(),
+                 Catch::Contains(std::string("'") + spec + "'") && Catch::Contains("selects no page"));
     }
   }
 }
@@ -327,5 +369,24 @@ TEST_CASE("redact takes all or a list of known PII types", "[config]") {
   for (const char* bad : {"zip", "email,email", "email,", "ALL"}) {
     INFO(bad);
     CHECK_THROWS_WITH(load_options(flag_source({{"output.redact", bad}})), Catch::Contains("output.redact"));
+  }
+}
+
+TEST_CASE("--help order: every option once, the common ones first", "[config]") {
+  const auto& order = deepcompress::options_for_help();
+  REQUIRE(order.size() == deepcompress::option_table().size());
+  std::set<std::string> seen;
+  for (const auto* info : order) CHECK(seen.insert(info->key).second);
+  REQUIRE(order.size() > 4);
+  CHECK(order[0]->key == "output.dir");
+  CHECK(order[1]->key == "output.format");
+  CHECK(order[2]->key == "input.pages");
+  // The common group comes first and is contiguous; every option has a group.
+  bool common = true;
+  for (const auto* info : order) {
+    INFO(info->key);
+    CHECK_FALSE(info->group.empty());
+    if (info->group != "Common options") common = false;
+    CHECK((info->group == "Common options") == common);
   }
 }

@@ -99,6 +99,27 @@ TEST_CASE("@list and stdin lines: one path per line, comments and blanks ignored
   CHECK_THROWS_AS(expand_inputs({"@nope.txt"}, "", {}), Error);
 }
 
+TEST_CASE("arguments that stand for no file are reported, each named", "[pipeline][inputs]") {
+  TempCwd cwd;
+  fs::create_directories("empty/sub");
+  touch("texts/notes.txt");
+  touch("pdfs/a.pdf");
+  touch("one.pdf");
+  std::ofstream("list.txt") << "# nothing yet\n\n";
+  auto in = expand_inputs({"empty", "texts/", "pdfs", "@list.txt", "-", "one.pdf"}, "", {"", "# none"});
+  CHECK(paths_of(in) == std::vector<std::string>{"pdfs/a.pdf", "one.pdf"});
+  REQUIRE(in.empty.size() == 4);
+  CHECK(in.empty[0].starts_with("no inputs found under empty "));
+  CHECK(in.empty[1].starts_with("no inputs found under texts/ "));
+  CHECK(in.empty[2] == "no inputs found in the list list.txt");
+  CHECK(in.empty[3].starts_with("no inputs found on stdin"));
+  // A glob that matches nothing says so.
+  auto globbed = expand_inputs({"pdfs"}, "*.png", {});
+  REQUIRE(globbed.empty.size() == 1);
+  CHECK(globbed.empty[0] == "no inputs found under pdfs (no file matching --glob '*.png')");
+  CHECK(expand_inputs({"pdfs", "one.pdf"}, "", {}).empty.empty());
+}
+
 TEST_CASE("the same file reached twice is processed once, with a warning", "[pipeline][inputs]") {
   TempCwd cwd;
   touch("d/a.pdf");

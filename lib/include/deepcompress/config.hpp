@@ -19,6 +19,7 @@ struct OptionInfo {
   std::string help;      // one line, shown by --help and in default.toml
   std::string value_kind;  // "int" | "float" | "bool" | "string"
   std::string short_flag;  // "-o" (empty: none); an alias of flag
+  std::string group;       // --help section: "Common options", "Input", "Engine", ...
   // Whether the option can change a document's text or figures: such options are
   // part of the output cache key (engine.device and engine.precision as resolved).
   bool affects_output = false;
@@ -26,6 +27,10 @@ struct OptionInfo {
 
 // All options, in a stable order. Thread-safe (immutable).
 const std::vector<OptionInfo>& option_table();
+
+// The options in --help order: the common ones first (output, format, pages,
+// ...), then the others by group, each group in table order. Thread-safe.
+const std::vector<const OptionInfo*>& options_for_help();
 
 // Flags of "bool" options are switches that take no value; this is the value
 // a switch sets when given: "false" for "--no-..." flags, else "true".
@@ -58,9 +63,21 @@ Options load_options(const ConfigSources& sources);
 // for default Options. The password is never included.
 std::string to_toml(const Options& options);
 
-// Parses "1-3,7" into sorted unique 1-based page numbers, limited to n_pages.
-// Empty spec = all pages. Throws Error(kConfig) on syntax errors, zero,
-// reversed ranges, or pages beyond n_pages (message names the spec).
+// The pages a --pages selection reads in a document of n_pages pages.
+struct PageSelection {
+  std::vector<int> pages;  // sorted, unique, within 1..n_pages
+  // Non-empty when the selection names pages past the last one (they are
+  // skipped, as pdftoppm -l does): a one-line warning for the caller to log.
+  std::string clamped;
+};
+
+// Selects pages with "1-3,7", "2-" (to the last page) or "-3" (pages 1-3);
+// empty spec = all pages. Pages past n_pages are dropped (see clamped).
+// Throws Error(kConfig) naming the spec on syntax errors, zero, reversed
+// ranges, or a non-empty spec that selects no page of this document.
+PageSelection select_pages(std::string_view spec, int n_pages);
+
+// select_pages(spec, n_pages).pages.
 std::vector<int> parse_page_ranges(std::string_view spec, int n_pages);
 
 }  // namespace deepcompress

@@ -65,7 +65,9 @@ class Engine {
  public:
   // Loads and verifies the models (manifest sha256) from options.model_dir
   // (or the default location) on options.device. Throws Error(kModel) with
-  // "models missing or corrupt: run scripts/setup" style messages.
+  // "models missing or corrupt: run scripts/setup" style messages. With
+  // options.ocr "never" no model is loaded (text layers only): run() works
+  // without any models, recognize_pages() throws Error(kConfig).
   static std::unique_ptr<Engine> load(const Options& options);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -107,7 +109,7 @@ class Engine {
   // document sleeps stall_ms first, like a page Poppler takes forever on.
   void inject_render_stall(int page_number, int stall_ms);
 
-  // The device actually used ("cpu", "cuda:0").
+  // The device actually used ("cpu", "cuda:0"; "none (...)" with --ocr never).
   std::string device_name() const;
   const Options& options() const;
 
@@ -130,10 +132,21 @@ void tune_process_allocator();
 // with std::_Exit rather than run static destructors under it.
 int n_stalled_render_threads();
 
-// Directory models are loaded from for these options (model_dir if set, else
-// ./models if it has a manifest, else $XDG_CACHE_HOME-style default passed in).
-// cache_home is the caller's XDG cache directory (the library reads no env).
+// Where models are looked for when options.model_dir is empty, in order:
+// ./models, <exe_dir>/models, <exe_dir>/../share/deepcompress/models,
+// <cache_home>/deepcompress/models, /usr/share/deepcompress/models. The
+// caller passes its XDG cache directory and the binary's directory (empty:
+// those entries are left out); the library reads no env.
+std::vector<std::filesystem::path> model_dir_candidates(const std::filesystem::path& cache_home,
+                                                        const std::filesystem::path& exe_dir);
+
+// options.model_dir if set, else the first candidate holding a
+// manifest.json, else an empty path (no models found).
 std::filesystem::path resolve_model_dir(const Options& options,
-                                        const std::filesystem::path& cache_home);
+                                        const std::vector<std::filesystem::path>& candidates);
+
+// "models not found; looked in A, B, ...: pass --model-dir ..." for a run
+// that needs the models when resolve_model_dir found none.
+std::string models_not_found_message(const std::vector<std::filesystem::path>& candidates);
 
 }  // namespace deepcompress

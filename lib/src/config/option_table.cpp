@@ -60,8 +60,8 @@ std::string check_redact(std::string_view v) {
 }
 
 std::string check_pages(std::string_view v) {
-  std::string why = page_ranges_error(v, INT_MAX);
-  return why.empty() ? why : fmt::format("must be page ranges like 1-3,7 ({})", why);
+  std::string why = page_ranges_error(v);
+  return why.empty() ? why : fmt::format("must be page ranges like 1-3,7,9- ({})", why);
 }
 
 // "2G", "512M", "1.5G", "4096K", or plain bytes; suffixes K/M/G/T (powers of 1024).
@@ -200,7 +200,8 @@ const std::vector<Spec>& build_specs() {
       {.key = "input.pages",
        .affects_output = true,
        .flag = "--pages",
-       .help = "page selection such as \"1-3,7\"; empty = all pages",
+       .help = "pages to read, such as \"1-3,7\", \"5-\" (to the end) or \"-2\"; pages past the end of a "
+               "document are skipped with a warning; empty = all pages",
        .field = &Options::pages,
        .check = check_pages},
       {.key = "input.password_file",
@@ -321,8 +322,9 @@ const std::vector<Spec>& build_specs() {
        .field = &Options::glob},
       {.key = "models.dir",
        .flag = "--model-dir",
-       .help = "model directory; empty = ./models if it has manifest.json, else "
-               "$XDG_CACHE_HOME/deepcompress/models",
+       .help = "model directory; empty = the first with a manifest.json of ./models, <binary dir>/models, "
+               "<binary dir>/../share/deepcompress/models, $XDG_CACHE_HOME/deepcompress/models and "
+               "/usr/share/deepcompress/models",
        .field = &Options::model_dir},
       {.key = "detector.threshold",
        .affects_output = true,
@@ -381,6 +383,31 @@ std::string quoted_if_string(const Spec& spec, std::string_view value) {
     return fmt::format("\"{}\"", value);
   }
   return std::string(value);
+}
+
+// --help: the options most runs need lead, in this order; the others follow
+// by section (a TOML section prefix maps to a group title).
+constexpr std::array<std::string_view, 7> kCommonKeys = {"output.dir", "output.format",       "input.pages",
+                                                         "input.ocr",  "input.password_file", "run.manifest",
+                                                         "log.quiet"};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kGroups = {
+    {{"input.", "Input"},
+     {"output.", "Output"},
+     {"cost.", "Output"},
+     {"run.", "Run"},
+     {"cache.", "Cache"},
+     {"models.", "Models and engine"},
+     {"engine.", "Models and engine"},
+     {"detector.", "Detector tuning"},
+     {"log.", "Logging"}}};
+constexpr std::string_view kCommonGroup = "Common options";
+
+std::string_view help_group(std::string_view key) {
+  if (std::find(kCommonKeys.begin(), kCommonKeys.end(), key) != kCommonKeys.end()) return kCommonGroup;
+  for (auto [prefix, title] : kGroups) {
+    if (key.starts_with(prefix)) return title;
+  }
+  return "Other";
 }
 
 // Up to 2 edits apart: a likely typo.
@@ -479,11 +506,36 @@ const std::vector<OptionInfo>& option_table() {
                      .help = std::move(help),
                      .value_kind = std::move(kind),
                      .short_flag = std::string(s.short_flag),
+                     .group = std::string(config::help_group(s.key)),
                      .affects_output = s.affects_output});
     }
     return out;
   }();
   return table;
+}
+
+const std::vector<const OptionInfo*>& options_for_help() {
+  static const std::vector<const OptionInfo*> order = [] {
+    std::vector<const OptionInfo*> out;
+    const auto& table = option_table();
+    for (std::string_view key : config::kCommonKeys) {
+      for (const auto& info : table) {
+        if (info.key == key) out.push_back(&info);
+      }
+    }
+    std::vector<std::string_view> groups;
+    for (auto [prefix, title] : config::kGroups) {
+      if (std::find(groups.begin(), groups.end(), title) == groups.end()) groups.push_back(title);
+    }
+    groups.push_back("Other");
+    for (std::string_view group : groups) {
+      for (const auto& info : table) {
+        if (info.group == group) out.push_back(&info);
+      }
+    }
+    return out;
+  }();
+  return order;
 }
 
 std::string switch_value(const OptionInfo& info) { return info.flag.starts_with("--no-") ? "false" : "true"; }

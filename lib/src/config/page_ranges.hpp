@@ -1,5 +1,6 @@
 #pragma once
-// Page-range grammar shared by parse_page_ranges() and input.pages validation.
+// Page-range grammar shared by select_pages() and input.pages validation.
+#include <climits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -7,13 +8,15 @@
 
 namespace deepcompress::config {
 
-// Parses "1-3, 7" into inclusive [first, last] ranges (1-based, unsorted, not
-// expanded, so validation with a huge n_pages stays cheap). On error returns
-// false and sets *why to a short reason such as "page 0 does not exist".
-bool parse_ranges(std::string_view spec, int n_pages, std::vector<std::pair<int, int>>* ranges,
-                  std::string* why);
+// The last page of an open range ("2-"); the first of "-3" is 1.
+inline constexpr int kOpenEnd = INT_MAX;
 
-// The reason spec is invalid for n_pages, or empty if it is valid.
-std::string page_ranges_error(std::string_view spec, int n_pages);
+// Parses "1-3, 7, 9-, -2" into inclusive [first, last] ranges (1-based,
+// unsorted, not expanded; an open end is kOpenEnd). Syntax only: no page
+// count. On error returns false and sets *why to a short reason.
+bool parse_ranges(std::string_view spec, std::vector<std::pair<int, int>>* ranges, std::string* why);
+
+// The reason spec is not valid page-range syntax, or empty if it is valid.
+std::string page_ranges_error(std::string_view spec);
 
 }  // namespace deepcompress::config

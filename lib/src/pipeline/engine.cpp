@@ -115,19 +115,17 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   const int n_workers = n_workers_of(options);
   const int n_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ModelConfig config = model_config(options);
+  // --ocr never: every page is read from its text layer (or left empty), none
+  // reaches the models, so none are loaded and the run works without them.
+  const bool text_only = options.ocr == "never";
   std::vector<std::unique_ptr<OcrModels>> replicas;
-  for (int w = 0; w < n_workers; ++w) {
+  for (int w = 0; w < (text_only ? 0 : n_workers); ++w) {
     config.device = devices[static_cast<std::size_t>(w) % devices.size()];
     replicas.push_back(OcrModels::load(config));
   }
-  const OcrModels& first = *replicas.front();
-  const auto dictionary = load_dictionary(first.dictionary_path().string());
-  const auto class_ids = charset_classes(dictionary, options.charset);
-  logger()->debug("Recognizer: charset {} ({} of {} classes)", options.charset, class_ids.size(),
-                  dictionary.size());
   // Fixed batch shapes on a GPU keep its kernels tuned; on a CPU padding is
   // pure extra arithmetic, so there each call takes just what it has.
-  const bool fixed_batch = first.device_name() != "cpu";
+  const bool fixed_batch = !text_only && replicas.front()->device_name() != "cpu";
   DetectorParams detector;
   detector.canvas_px = impl->canvas_px;
   detector.db.threshold = static_cast<float>(options.det_threshold);
@@ -138,19 +136,28 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   RecognizerParams recognizer;
   recognizer.batch_lines = options.rec_batch_size;
   recognizer.fixed_batch = fixed_batch;
-  recognizer.dictionary = std::make_shared<const std::vector<std::string>>(subset_dictionary(dictionary, class_ids));
-  recognizer.accents = std::make_shared<const AccentTable>(accent_table(*recognizer.dictionary));
+  MemoryInputs memory;
+  if (!text_only) {
+    const OcrModels& first = *replicas.front();
+    const auto dictionary = load_dictionary(first.dictionary_path().string());
+    const auto class_ids = charset_classes(dictionary, options.charset);
+    logger()->debug("Recognizer: charset {} ({} of {} classes)", options.charset, class_ids.size(),
+                    dictionary.size());
+    recognizer.dictionary =
+        std::make_shared<const std::vector<std::string>>(subset_dictionary(dictionary, class_ids));
+    recognizer.accents = std::make_shared<const AccentTable>(accent_table(*recognizer.dictionary));
+    for (auto& models : replicas) models->restrict_recognizer_classes(class_ids);
+    memory.device_free_bytes = first.device_free_bytes();
+  } else {
+    replicas.push_back(nullptr);  // one worker, never given a batch
+  }
   for (auto& models : replicas) {
-    models->restrict_recognizer_classes(class_ids);
     impl->workers.push_back(std::unique_ptr<Worker>(new Worker{std::move(models), config.n_threads, 1,
                                                                Detector(detector), AngleClassifier(classifier),
                                                                Recognizer(recognizer)}));
   }
-
-  MemoryInputs memory;
   memory.requested_batch = options.batch_size;
   memory.cuda = fixed_batch;
-  memory.device_free_bytes = impl->workers.front()->models->device_free_bytes();
   memory.gpu_memory_fraction = options.gpu_memory_fraction;
   memory.host_available_bytes = host_available_bytes();
   memory.n_cores = n_cores;
@@ -170,8 +177,10 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   }
   std::string device_names;
   for (const auto& worker : impl->workers) {
-    device_names += (device_names.empty() ? "" : ",") + worker->models->device_name();
+    device_names +=
+        (device_names.empty() ? "" : ",") + (worker->models ? worker->models->device_name() : "none");
   }
+  if (text_only) logger()->info("--ocr never: text layers only, no models loaded");
   logger()->info("Engine ready: {} worker(s) on {} ({} thread(s) each), mode {} ({} px canvas), batch size {}, "
                  "recognizer batch size {}",
                  n_workers, device_names, config.n_threads, options.mode, impl->canvas_px,
@@ -186,7 +195,10 @@ void Engine::inject_render_stall(int page_number, int stall_ms) {
   impl_->stall_ms = stall_ms;
 }
 
-std::string Engine::device_name() const { return impl_->workers.front()->models->device_name(); }
+std::string Engine::device_name() const {
+  const auto& models = impl_->workers.front()->models;
+  return models ? models->device_name() : "none (--ocr never: no models loaded)";
+}
 const Options& Engine::options() const { return impl_->options; }
 
 void tune_process_allocator() {
@@ -194,10 +206,35 @@ void tune_process_allocator() {
   mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
 }
 
-std::filesystem::path resolve_model_dir(const Options& options, const std::filesystem::path& cache_home) {
+std::vector<std::filesystem::path> model_dir_candidates(const std::filesystem::path& cache_home,
+                                                        const std::filesystem::path& exe_dir) {
+  std::vector<std::filesystem::path> dirs = {"models"};
+  if (!exe_dir.empty()) {
+    dirs.push_back(exe_dir / "models");
+    dirs.push_back((exe_dir / ".." / "share" / "deepcompress" / "models").lexically_normal());
+  }
+  dirs.push_back(cache_home / "deepcompress" / "models");
+  dirs.push_back("/usr/share/deepcompress/models");
+  return dirs;
+}
+
+std::filesystem::path resolve_model_dir(const Options& options,
+                                        const std::vector<std::filesystem::path>& candidates) {
   if (!options.model_dir.empty()) return options.model_dir;
-  if (std::filesystem::exists("models/manifest.json")) return "models";
-  return cache_home / "deepcompress" / "models";
+  for (const auto& dir : candidates) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(dir / "manifest.json", ec)) return dir;
+  }
+  return {};
+}
+
+std::string models_not_found_message(const std::vector<std::filesystem::path>& candidates) {
+  std::string places;
+  for (const auto& dir : candidates) places += (places.empty() ? "" : ", ") + dir.string();
+  return fmt::format(
+      "models not found (no manifest.json in {}): pass --model-dir DIR or set "
+      "DEEPCOMPRESS_MODELS_DIR, or install them there with scripts/setup",
+      places);
 }
 
 }  // namespace deepcompress

@@ -103,6 +103,11 @@ class Expander {
       found.push_back(it->path());
     }
     if (ec) out_.warnings.push_back(fmt::format("{}: cannot list all files: {}", arg, ec.message()));
+    if (found.empty()) {
+      out_.empty.push_back(
+          glob_.empty() ? fmt::format("no inputs found under {} (no PDF, PNG, JPEG or TIFF file)", arg)
+                        : fmt::format("no inputs found under {} (no file matching --glob '{}')", arg, glob_));
+    }
     std::sort(found.begin(), found.end());
     for (const auto& path : found) add({path, root, path.lexically_relative(root), {}});
   }
@@ -165,9 +170,13 @@ ExpandedInputs expand_inputs(const std::vector<std::string>& args, std::string_v
   Expander expander(glob, out);
   for (const auto& arg : args) {
     if (arg == "-") {
-      for (const auto& path : list_paths(stdin_lines)) expander.add_arg(path);
+      const auto paths = list_paths(stdin_lines);
+      if (paths.empty()) out.empty.push_back("no inputs found on stdin (-: one path per line)");
+      for (const auto& path : paths) expander.add_arg(path);
     } else if (arg.size() > 1 && arg.front() == '@') {
-      for (const auto& path : list_paths(read_list_file(arg.substr(1)))) expander.add_arg(path);
+      const auto paths = list_paths(read_list_file(arg.substr(1)));
+      if (paths.empty()) out.empty.push_back(fmt::format("no inputs found in the list {}", arg.substr(1)));
+      for (const auto& path : paths) expander.add_arg(path);
     } else {
       expander.add_arg(arg);
     }

@@ -23,6 +23,10 @@ struct ExpandedInputs {
   std::vector<InputFile> files;
   std::vector<std::string> warnings;  // one line each: duplicates, unreadable directory entries
   std::vector<std::string> skipped;   // inputs dropped as duplicates of an earlier one (as given)
+  // One line per argument that stands for no file at all: a directory with no
+  // PDF or image (matching the glob), an empty @FILE list or stdin list
+  // ("no inputs found under scans/"). A mistyped path must not pass silently.
+  std::vector<std::string> empty;
 };
 
 // Expands command-line inputs in order: a regular file is taken as is (its
@@ -34,7 +38,8 @@ struct ExpandedInputs {
 // "-" stands for stdin_lines (same syntax as an @FILE). The same file reached
 // twice is kept once (warning). Missing inputs are kept with their error set.
 // Output bases follow output_base_for(); two inputs whose bases collide keep
-// their full file names ("x.pdf" -> "x.pdf.txt"). Throws Error(kConfig) for
+// their full file names ("x.pdf" -> "x.pdf.txt"). Arguments that yield no
+// file are listed in ExpandedInputs::empty. Throws Error(kConfig) for
 // an unreadable @FILE or when two different files still map to one output.
 ExpandedInputs expand_inputs(const std::vector<std::string>& args, std::string_view glob,
                              const std::vector<std::string>& stdin_lines);

@@ -38,13 +38,18 @@ std::unique_ptr<PageSource> open_source(const std::filesystem::path& path, const
   throw Error(ErrorKind::kInput, "not a PDF or a supported image (PNG, JPEG, TIFF)", path.string());
 }
 
-// The selected 1-based page numbers of a document; range errors name the file.
+// The selected 1-based page numbers of a document; a selection past its last
+// page is clamped with a warning, one that selects none of it is an error;
+// both name the file.
 std::vector<int> selected_pages(const std::filesystem::path& path, const Options& options, int n_pages) {
+  PageSelection selection;
   try {
-    return parse_page_ranges(options.pages, n_pages);
+    selection = select_pages(options.pages, n_pages);
   } catch (const Error& e) {
     throw Error(ErrorKind::kInput, e.detail(), path.string());
   }
+  if (!selection.clamped.empty()) logger()->warn("{}: {}", path.string(), selection.clamped);
+  return std::move(selection.pages);
 }
 
 // Refuses a file larger than --max-input-size (max_bytes 0 = no limit).
@@ -605,6 +610,9 @@ DocumentResult Engine::process_document(const std::filesystem::path& path) {
 }
 
 std::vector<PageResult> Engine::recognize_pages(const std::vector<Image>& pages, StageTimes* times) {
+  if (!impl_->workers.front()->models) {
+    throw Error(ErrorKind::kConfig, "recognize_pages needs the models, which --ocr never does not load");
+  }
   StageTimes local;
   std::vector<const Image*> all;
   for (const auto& page : pages) all.push_back(&page);
