@@ -305,14 +305,12 @@ std::vector<std::string> split_formats(const std::string& list) {
   }
 }
 
-// A JSON string literal, escaped exactly as the library's JSON writer does
-// (invalid UTF-8 in file names becomes U+FFFD, so every line parses).
+// A JSON string literal, escaped as the library's JSON writer does (invalid
+// UTF-8 in file names becomes U+FFFD, so every line parses).
 std::string json_string(const std::string& text) {
-  DocumentResult named;
-  named.path = text;
-  const std::string json = to_json(named);
-  const std::string prefix = "{\n  \"path\": ";
-  return json.substr(prefix.size(), json.find(",\n  \"status\"") - prefix.size());
+  std::string literal;
+  append_json_string(literal, text);
+  return literal;
 }
 
 // ---- signals: the first SIGINT/SIGTERM asks the run to stop after the batch

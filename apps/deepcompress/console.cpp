@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "common/log.hpp"
+#include "encode/writers.hpp"
 
 namespace deepcompress::cli {
 namespace {
@@ -23,32 +24,6 @@ std::atomic<bool> g_json{false};
 std::mutex g_out_mutex;
 std::shared_ptr<spdlog::logger> g_out;     // error and note lines in JSON mode
 std::shared_ptr<ProgressLine> g_progress;  // under g_out_mutex
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if the bytes there are not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  std::size_t n = 0;
-  unsigned min = 0;
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2, min = 0x80;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3, min = 0x800;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  unsigned code = c & (0x7f >> n);
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-    code = (code << 6) | (byte(i + k) & 0x3f);
-  }
-  if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
-  return n;
-}
 
 // spdlog flag %* : the message escaped for a JSON string.
 class JsonMessageFlag : public spdlog::custom_flag_formatter {
@@ -129,47 +104,9 @@ bool same_terminal() {
 }  // namespace
 
 std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const std::size_t n = utf8_length(text, i);
-    if (n == 0) {
-      out += "\\ufffd";
-      ++i;
-      continue;
-    }
-    if (n > 1) {
-      out.append(text.substr(i, n));
-      i += n;
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-    ++i;
-  }
-  return out;
+  std::string literal;
+  append_json_string(literal, text);
+  return literal.substr(1, literal.size() - 2);
 }
 
 void set_json_stderr(bool json) {
