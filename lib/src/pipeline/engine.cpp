@@ -5,6 +5,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -334,7 +335,18 @@ std::vector<PageResult> Engine::Impl::run_pages(Worker& worker, const std::vecto
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Engine::~Engine() = default;
+// On CUDA the caching allocator's peaks, the figure scripts/gpu_check tabulates
+// (LibTorch's C++ API has no torch.cuda.max_memory_allocated).
+Engine::~Engine() {
+  if (!impl_) return;
+  for (const auto& worker : impl_->workers) {
+    const DeviceMemory memory = worker->models->device_memory();
+    if (memory.total_bytes == 0) continue;
+    logger()->info("GPU memory peak on {}: {:.0f} MiB allocated, {:.0f} MiB reserved of {:.0f} MiB",
+                   worker->models->device_name(), memory.peak_allocated_bytes / 1048576.0,
+                   memory.peak_reserved_bytes / 1048576.0, memory.total_bytes / 1048576.0);
+  }
+}
 
 std::unique_ptr<Engine> Engine::load(const Options& options) {
   auto impl = std::make_unique<Impl>();
@@ -355,6 +367,8 @@ std::unique_ptr<Engine> Engine::load(const Options& options) {
   model_config.dir = options.model_dir.empty() ? std::filesystem::path("models") : std::filesystem::path(options.model_dir);
   model_config.precision = options.precision;
   model_config.n_threads = std::max(1, n_threads_total / n_workers);
+  model_config.gpu_memory_fraction = options.gpu_memory_fraction;
+  model_config.allow_tf32 = options.tf32;
   for (int w = 0; w < n_workers; ++w) {
     auto worker = std::make_unique<Worker>();
     model_config.device = devices[static_cast<std::size_t>(w) % devices.size()];
