@@ -278,7 +278,7 @@ TEST_CASE("option table: names unique, derived consistently", "[config]") {
     CHECK_NOTHROW(
         deepcompress::set_option(options, info.key, deepcompress::get_option(Options{}, info.key), "test"));
   }
-  CHECK(keys.size() == 43);
+  CHECK(keys.size() == 44);
 }
 
 TEST_CASE("switch flags", "[config]") {

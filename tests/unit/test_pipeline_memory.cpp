@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+
 #include "deepcompress/error.hpp"
+#include "deepcompress/options.hpp"
 #include "pipeline/memory_plan.hpp"
 
 using namespace deepcompress;
@@ -55,6 +58,19 @@ TEST_CASE("memory: auto on CUDA divides the free memory share by the page footpr
   CHECK(plan_memory(in).batch_pages > expected);
   in.device_free_bytes = 1000 * kGiB;
   CHECK(plan_memory(in).batch_pages == 64);  // the documented maximum
+}
+
+TEST_CASE("memory: auto on CUDA with unknown free memory takes the default batch, not 1") {
+  MemoryInputs in;
+  in.requested_batch = 0;
+  in.cuda = true;
+  in.device_free_bytes = 0;  // the query failed or this build cannot make it
+  const auto plan = plan_memory(in);
+  CHECK(plan.batch_pages == Options{}.batch_size);
+  CHECK(plan.queue_pages == 2 * plan.batch_pages);
+  CHECK(plan.reason.find("unknown") != std::string::npos);
+  in.max_memory_bytes = 2ULL << 30;  // the host cap still applies
+  CHECK(plan_memory(in).batch_pages < Options{}.batch_size);
 }
 
 TEST_CASE("memory: --max-memory caps batch and queue, never below one page") {

@@ -18,7 +18,8 @@ struct Options {
   std::string max_memory;       // memory cap such as "2G", "512M"; empty = no cap
   int workers = 1;              // inference workers, 1..16
   std::string order = "input";  // document order: input | largest-first
-  double gpu_memory_fraction = 0.9;  // share of GPU memory the engine may use, (0,1]
+  double gpu_memory_fraction = 0.9;  // share of GPU memory the engine may use, (0,1]: caps LibTorch's caching allocator
+  bool tf32 = false;            // CUDA fp32: convolutions and matrix products may run in TF32 (faster, less exact)
   // [input]
   int dpi = 200;                // PDF rasterization resolution, 50..600
   std::string pages;            // page selection such as "1-3,7"; empty = all pages

@@ -185,11 +185,17 @@ const std::vector<Spec>& build_specs() {
        .choices = {"input", "largest-first"}},
       {.key = "engine.gpu_memory_fraction",
        .flag = "--gpu-memory-fraction",
-       .help = "share of the GPU memory the engine may use",
+       .help = "share of the GPU memory the engine may use (the cap of LibTorch's caching allocator, per device; "
+               "auto batch sizes are planned within it)",
        .field = &Options::gpu_memory_fraction,
        .lo = 0,
        .hi = 1,
        .lo_open = true},
+      {.key = "engine.tf32",
+       .flag = "--tf32",
+       .help = "CUDA fp32: let cuDNN convolutions and cuBLAS products run in TF32 on Ampere and later GPUs "
+               "(faster; text may differ slightly from the CPU's fp32)",
+       .field = &Options::tf32},
       {.key = "input.dpi",
        .affects_output = true,
        .flag = "--dpi",

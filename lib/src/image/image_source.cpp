@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <opencv2/core.hpp>
+#ifdef DEEPCOMPRESS_HAVE_IMGCODECS  // DEEPCOMPRESS_IMAGE_FILES=ON (CMakeLists.txt)
 #include <opencv2/imgcodecs.hpp>
+#endif
 #include <opencv2/imgproc.hpp>
 #include <optional>
 #include <string>
@@ -20,11 +22,13 @@
 namespace deepcompress {
 namespace {
 
+#ifdef DEEPCOMPRESS_HAVE_IMGCODECS
 // JPEG has no alpha but often an EXIF orientation, which OpenCV applies only
 // without IMREAD_UNCHANGED. PNG and TIFF need IMREAD_UNCHANGED to keep alpha
 // (IMREAD_ANYCOLOR drops it, leaving transparent areas black).
 constexpr int kJpegReadFlags = cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR;
 constexpr int kReadFlags = cv::IMREAD_UNCHANGED;
+#endif
 constexpr std::size_t kSniffBytes = 1024;
 
 // Reads up to n_bytes from the start of the file. Throws Error(kInput) with a
@@ -66,6 +70,7 @@ bool is_tiff(std::string_view head) {
          head.substr(0, 4) == std::string_view("MM\0*", 4);
 }
 
+#ifdef DEEPCOMPRESS_HAVE_IMGCODECS
 // Any decoded frame -> 8-bit BGR. 16-bit is scaled (not clipped) so that a
 // 16-bit scan keeps its contrast; alpha is composited on white because
 // transparent areas of a document are paper.
@@ -174,6 +179,7 @@ class ImageFileSource final : public PageSource {
   int cached_page_ = 0;
   cv::Mat cached_frame_;
 };
+#endif  // DEEPCOMPRESS_HAVE_IMGCODECS
 
 }  // namespace
 
@@ -191,6 +197,10 @@ FileKind sniff_file_kind(const std::filesystem::path& path) {
 
 std::unique_ptr<PageSource> open_image_file(const std::filesystem::path& path) {
   const std::string file = path.string();
+#ifndef DEEPCOMPRESS_HAVE_IMGCODECS
+  throw Error(ErrorKind::kInput,
+              "image files cannot be read by this build (DEEPCOMPRESS_IMAGE_FILES=OFF: PDF inputs only)", file);
+#else
   const std::string head = read_head(path, 8);
   try {
     int n_pages = 1;
@@ -210,6 +220,7 @@ std::unique_ptr<PageSource> open_image_file(const std::filesystem::path& path) {
   } catch (const cv::Exception& e) {
     throw Error(ErrorKind::kInput, std::string("cannot decode image: ") + e.err, file);
   }
+#endif
 }
 
 }  // namespace deepcompress

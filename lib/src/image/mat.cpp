@@ -1,5 +1,6 @@
 #include "image/mat.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 namespace deepcompress {

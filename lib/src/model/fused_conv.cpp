@@ -8,9 +8,11 @@
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/library.h>
+#include <torch/version.h>
 
 #include <bit>
 #include <cfloat>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +23,14 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
 
+
+// LibTorch 1.13 has its own c10::optional; 2.x makes it a deprecated alias
+// of std::optional, which its operator schemas use.
+#if TORCH_VERSION_MAJOR >= 2
+using OptionalTensor = std::optional<at::Tensor>;
+#else
+using OptionalTensor = c10::optional<at::Tensor>;
+#endif
 
 namespace deepcompress {
 namespace {
@@ -122,7 +132,7 @@ PrimitiveCache& cache() {
 }
 
 std::shared_ptr<Primitive> build_primitive(const at::Tensor& x, const at::Tensor& weight,
-                                           const c10::optional<at::Tensor>& bias, at::IntArrayRef stride,
+                                           const OptionalTensor& bias, at::IntArrayRef stride,
                                            at::IntArrayRef padding, at::IntArrayRef dilation, std::int64_t groups,
                                            at::IntArrayRef kinds, at::ArrayRef<double> params) {
   using tag = dnnl::memory::format_tag;
@@ -170,7 +180,7 @@ std::shared_ptr<Primitive> build_primitive(const at::Tensor& x, const at::Tensor
 }
 
 std::vector<std::int64_t> primitive_key(const at::Tensor& x, const at::Tensor& weight,
-                                        const c10::optional<at::Tensor>& bias, at::IntArrayRef stride,
+                                        const OptionalTensor& bias, at::IntArrayRef stride,
                                         at::IntArrayRef padding, at::IntArrayRef dilation, std::int64_t groups,
                                         at::IntArrayRef kinds, at::ArrayRef<double> params) {
   std::vector<std::int64_t> key(x.sizes().begin(), x.sizes().end());
@@ -186,7 +196,7 @@ std::vector<std::int64_t> primitive_key(const at::Tensor& x, const at::Tensor& w
   return key;
 }
 
-bool onednn_can_run(const at::Tensor& x, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
+bool onednn_can_run(const at::Tensor& x, const at::Tensor& weight, const OptionalTensor& bias,
                     at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation) {
   const auto type = x.scalar_type();
   return x.device().is_cpu() && x.dim() == 4 && weight.dim() == 4 && (type == at::kFloat || type == at::kBFloat16) &&
@@ -196,7 +206,7 @@ bool onednn_can_run(const at::Tensor& x, const at::Tensor& weight, const c10::op
 
 #endif  // DEEPCOMPRESS_HAVE_DNNL
 
-at::Tensor conv2d_post(const at::Tensor& x, const at::Tensor& weight, const c10::optional<at::Tensor>& bias,
+at::Tensor conv2d_post(const at::Tensor& x, const at::Tensor& weight, const OptionalTensor& bias,
                        at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation, std::int64_t groups,
                        at::IntArrayRef kinds, at::ArrayRef<double> params) {
   TORCH_CHECK(params.size() == 2 * kinds.size(), "conv2d_post: two parameters per post-op");

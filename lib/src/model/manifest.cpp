@@ -1,6 +1,7 @@
 // Model manifest check: plain C++, no LibTorch, so it is cheap to compile and test.
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <fstream>
 #include <regex>
 #include <sstream>

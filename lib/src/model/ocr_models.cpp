@@ -7,10 +7,19 @@
 #include <torch/cuda.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/script.h>
+#include <torch/version.h>
+
+#ifdef DEEPCOMPRESS_WITH_CUDA
+// Only in a build against a CUDA LibTorch (lib/CMakeLists.txt): the caching
+// allocator's cap and statistics, and the runtime that LibTorch itself links.
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <cuda_runtime_api.h>
+#endif
 
 #include <dlfcn.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -194,6 +203,29 @@ struct OcrModels::Impl {
     output.reshape(y.sizes().vec());
     std::memcpy(output.data.data(), y.data_ptr<float>(), sizeof(float) * output.data.size());
   }
+
+  // After the models are on the device (LibTorch has initialised CUDA and its
+  // allocator by then): the memory cap and the TF32 choice, both process-wide
+  // per device, so every worker on a device sets the same values.
+  void configure_cuda(const ModelConfig& config) {
+    // cuDNN convolutions and cuBLAS products run "fp32" in TF32 on Ampere and
+    // later unless told otherwise; LibTorch's default allows it for cuDNN only.
+    at::globalContext().setAllowTF32CuDNN(config.allow_tf32);
+    at::globalContext().setAllowTF32CuBLAS(config.allow_tf32);
+#ifdef DEEPCOMPRESS_WITH_CUDA
+    try {
+      c10::cuda::CUDACachingAllocator::setMemoryFraction(config.gpu_memory_fraction,
+                                                         static_cast<c10::DeviceIndex>(device.index()));
+    } catch (const c10::Error& e) {
+      throw Error(ErrorKind::kModel, fmt::format("cannot cap GPU memory at {} of {}: {}", config.gpu_memory_fraction,
+                                                 device.str(), e.what_without_backtrace()));
+    }
+    logger()->info("GPU memory: {} capped at {:.2f} of its memory (caching allocator), TF32 {}", device.str(),
+                   config.gpu_memory_fraction, config.allow_tf32 ? "on" : "off");
+#else
+    logger()->warn("GPU memory: {} not capped: this build does not link LibTorch's CUDA runtime", device.str());
+#endif
+  }
 };
 
 OcrModels::OcrModels(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -266,6 +298,7 @@ std::unique_ptr<OcrModels::Impl> load_impl(const ModelConfig& config, torch::Dev
   impl->det = impl->load_module("det.pt");
   impl->cls = impl->load_module("cls.pt");
   impl->rec = impl->load_module("rec.pt");
+  if (impl->device.is_cuda()) impl->configure_cuda(config);
   try {
     (void)impl->rec.get_method("features");
     impl->restrict_head({});
@@ -335,24 +368,49 @@ std::string OcrModels::device_name() const { return impl_->device.str(); }
 int OcrModels::n_fused_convolutions() const { return impl_->n_fused; }
 std::string OcrModels::precision() const { return dtype_name(impl_->dtype); }
 
-std::uint64_t OcrModels::device_free_bytes() const {
-  if (!impl_->device.is_cuda()) return 0;
-  // Looked up at run time so the CPU build needs no CUDA headers or libraries.
-  using SetDevice = int (*)(int);
-  using MemGetInfo = int (*)(std::size_t*, std::size_t*);
-  for (const char* name : {"libcudart.so", "libcudart.so.12", "libcudart.so.11.0"}) {
-    void* lib = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
-    if (lib == nullptr) continue;
-    auto set_device = reinterpret_cast<SetDevice>(dlsym(lib, "cudaSetDevice"));
-    auto mem_get_info = reinterpret_cast<MemGetInfo>(dlsym(lib, "cudaMemGetInfo"));
-    std::size_t free_bytes = 0, total_bytes = 0;
-    const bool ok = set_device != nullptr && mem_get_info != nullptr && set_device(impl_->device.index()) == 0 &&
-                    mem_get_info(&free_bytes, &total_bytes) == 0;
-    dlclose(lib);
-    if (ok) return free_bytes;
+#ifdef DEEPCOMPRESS_WITH_CUDA
+namespace {
+
+// The caching allocator's statistics for a device (peaks since the process began).
+DeviceMemory cuda_memory(const torch::Device& device) {
+  DeviceMemory memory;
+  const auto index = static_cast<c10::DeviceIndex>(device.index());
+  std::size_t free_bytes = 0, total_bytes = 0;
+  int previous = 0;
+  if (cudaGetDevice(&previous) == cudaSuccess && cudaSetDevice(index) == cudaSuccess) {
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
+      memory.free_bytes = free_bytes;
+      memory.total_bytes = total_bytes;
+    }
+    cudaSetDevice(previous);
   }
-  return 0;
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(index);
+  memory.peak_allocated_bytes = static_cast<std::uint64_t>(stats.allocated_bytes[0].peak);  // [0]: all pools
+  memory.peak_reserved_bytes = static_cast<std::uint64_t>(stats.reserved_bytes[0].peak);
+  return memory;
 }
+
+}  // namespace
+#endif
+
+bool cuda_runtime_linked() {
+#ifdef DEEPCOMPRESS_WITH_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+DeviceMemory OcrModels::device_memory() const {
+  if (!impl_->device.is_cuda()) return {};
+#ifdef DEEPCOMPRESS_WITH_CUDA
+  return cuda_memory(impl_->device);
+#else
+  return {};  // a CPU LibTorch has no CUDA device to query
+#endif
+}
+
+std::uint64_t OcrModels::device_free_bytes() const { return device_memory().free_bytes; }
 
 namespace {
 

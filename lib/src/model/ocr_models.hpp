@@ -38,6 +38,8 @@ struct ModelConfig {
   std::filesystem::path facts_dir;  // where CPU measurements are remembered; empty: measured per process
   bool fuse_convolutions = true;  // CPU: run convolutions fused with their activations through oneDNN
   int n_threads = 0;              // intra-op threads on CPU; 0 = hardware concurrency
+  double gpu_memory_fraction = 0.9;  // CUDA: cap of the caching allocator, share of the device's memory, (0,1]
+  bool allow_tf32 = false;        // CUDA fp32: cuDNN convolutions and cuBLAS products may run in TF32
 };
 
 // The device kind ("cpu" or "cuda") and precision ("fp32", "bf16" or "fp16")
@@ -50,6 +52,18 @@ struct ResolvedCompute {
   std::string precision;
 };
 ResolvedCompute resolve_model_compute(const ModelConfig& config);
+
+// Memory of one CUDA device; all zero on CPU or when unknown.
+struct DeviceMemory {
+  std::uint64_t free_bytes = 0;            // cudaMemGetInfo, now
+  std::uint64_t total_bytes = 0;
+  std::uint64_t peak_allocated_bytes = 0;  // caching allocator: most bytes in tensors at once
+  std::uint64_t peak_reserved_bytes = 0;   // caching allocator: most bytes held from the driver
+};
+
+// Whether this build links LibTorch's CUDA runtime (a CUDA LibTorch): only
+// then are device_memory() and the --gpu-memory-fraction cap real.
+bool cuda_runtime_linked();
 
 class OcrModels {
  public:
@@ -81,8 +95,12 @@ class OcrModels {
   std::string precision() const;
   // Convolutions running fused through oneDNN (0 on CUDA or when unfused).
   int n_fused_convolutions() const;
-  // Free memory on the CUDA device in bytes; 0 on CPU or when unknown.
+  // Free memory on the CUDA device in bytes; 0 on CPU or when unknown
+  // (callers must treat 0 as unknown, not as full).
   std::uint64_t device_free_bytes() const;
+  // The device's memory and the caching allocator's peaks; zeros on CPU or
+  // in a build without the CUDA runtime.
+  DeviceMemory device_memory() const;
 
  private:
   explicit OcrModels(std::unique_ptr<Impl> impl);

@@ -7,6 +7,7 @@
 #include <poppler-page.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <mutex>

@@ -5,6 +5,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <thread>
 
@@ -44,6 +45,8 @@ ModelConfig model_config(const Options& options) {
   config.device = split_device_list(options.device).front();
   config.precision = options.precision;
   if (!options.cache_dir.empty()) config.facts_dir = std::filesystem::path(options.cache_dir) / "cpu";
+  config.gpu_memory_fraction = options.gpu_memory_fraction;
+  config.allow_tf32 = options.tf32;
   const int n_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   config.n_threads = std::max(1, (options.threads > 0 ? options.threads : n_cores) / n_workers_of(options));
   return config;
@@ -101,7 +104,19 @@ ComputeChoice resolve_compute(const Options& options) {
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Engine::~Engine() = default;
+// On CUDA the caching allocator's peaks, the figure scripts/gpu_check tabulates
+// (LibTorch's C++ API has no torch.cuda.max_memory_allocated).
+Engine::~Engine() {
+  if (!impl_) return;
+  for (const auto& worker : impl_->workers) {
+    if (!worker->models) continue;  // --ocr never
+    const DeviceMemory memory = worker->models->device_memory();
+    if (memory.total_bytes == 0) continue;
+    logger()->info("GPU memory peak on {}: {:.0f} MiB allocated, {:.0f} MiB reserved of {:.0f} MiB",
+                   worker->models->device_name(), memory.peak_allocated_bytes / 1048576.0,
+                   memory.peak_reserved_bytes / 1048576.0, memory.total_bytes / 1048576.0);
+  }
+}
 
 std::unique_ptr<Engine> Engine::load(const Options& options) {
   auto impl = std::make_unique<Impl>();

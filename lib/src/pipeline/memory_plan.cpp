@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <string>
 
@@ -20,6 +21,8 @@ constexpr std::uint64_t kModelBytes = 300ULL << 20;
 // Rendered pages waiting per batch slot: two batches keep the models fed.
 constexpr int kQueuedBatches = 2;
 constexpr int kMaxBatch = 64;
+// CUDA batch when the free device memory cannot be read: Options' default.
+constexpr int kUnknownFreeBatch = 8;
 
 double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 
@@ -65,6 +68,13 @@ MemoryPlan plan_memory(const MemoryInputs& in) {
   if (in.requested_batch > 0) {
     plan.batch_pages = in.requested_batch;
     plan.reason = fmt::format("batch size {} as configured", in.requested_batch);
+  } else if (in.cuda && in.device_free_bytes == 0) {
+    // Unknown is not "no memory": batch 1 would waste the GPU. Take the
+    // default batch; an out-of-memory error still halves it at run time.
+    plan.batch_pages = kUnknownFreeBatch;
+    plan.reason = fmt::format("auto: free GPU memory unknown (not measurable in this build): batch {}, the default; "
+                              "set --batch-size to choose",
+                              kUnknownFreeBatch);
   } else if (in.cuda) {
     const auto budget = static_cast<std::uint64_t>(static_cast<double>(in.device_free_bytes) * in.gpu_memory_fraction);
     plan.batch_pages = static_cast<int>(std::clamp<std::uint64_t>(budget / n_workers / per_infer, 1, kMaxBatch));

@@ -22,7 +22,7 @@ std::uint64_t parse_size_bytes(std::string_view text);
 struct MemoryInputs {
   int requested_batch = 8;             // 0 = auto
   bool cuda = false;
-  std::uint64_t device_free_bytes = 0; // CUDA only
+  std::uint64_t device_free_bytes = 0; // CUDA only; 0 = unknown
   double gpu_memory_fraction = 0.9;
   std::uint64_t host_available_bytes = 0;
   int n_cores = 1;
