@@ -92,6 +92,56 @@ TEST_CASE("paragraphs: lines of a block join, hyphenation repaired, blocks split
   CHECK(blocks[1].text == "A second paragraph starts here and ends here.");
 }
 
+TEST_CASE("paragraphs: the usual line gap is the document's, so pages of one-line paragraphs split",
+          "[encode][structure]") {
+  // Page 1: a paragraph with 4 px leading. Page 2: an option list, one-line paragraphs 16 px
+  // apart (ccache's manual printed by Chromium); alone, its median gap is the paragraph gap.
+  PageResult p1;
+  p1.page_number = 1;
+  p1.width_px = 850;
+  p1.height_px = 1100;
+  for (int k = 0; k < 3; ++k) {
+    p1.lines.push_back(line_at("this paragraph has lines set close together " + std::to_string(k), 100, 100 + 24.0f * k));
+  }
+  PageResult p2 = p1;
+  p2.page_number = 2;
+  p2.lines.clear();
+  for (int k = 0; k < 6; ++k) {
+    p2.lines.push_back(line_at("Remove the files of option number " + std::to_string(k) + " from the cache.", 100,
+                               100 + 36.0f * k));
+  }
+  const DocumentStructure s = analyze_structure(doc_of({p1, p2}));
+  REQUIRE(s.pages.size() == 2);
+  CHECK(s.pages[0].blocks.size() == 1);
+  REQUIRE(s.pages[1].blocks.size() == 6);
+  CHECK(s.pages[1].blocks[3].text == "Remove the files of option number 3 from the cache.");
+  // The page alone has no tighter leading to compare with: one block, as before.
+  CHECK(analyze_structure(doc_of({p2})).pages[0].blocks.size() == 1);
+}
+
+TEST_CASE("markdown: a paragraph cut by a page break is written as one", "[encode][structure]") {
+  PageBuilder a(1);
+  a.line("The first part of this sentence runs to the end of the page and stops").line("before its");
+  PageBuilder b(2);
+  b.line("end, on the next page.").gap().line("A new paragraph starts here.");
+  const std::string md = to_markdown(analyze_structure(doc_of({a.done(), b.done()})));
+  CHECK(md ==
+        "The first part of this sentence runs to the end of the page and stops before its end, on the next page.\n\n"
+        "A new paragraph starts here.\n");
+  // A sentence end, or a capital after the break: two paragraphs.
+  PageBuilder c(1);
+  c.line("This page ends with a full sentence.");
+  PageBuilder d(2);
+  d.line("and this one starts in lower case.");
+  CHECK(to_markdown(analyze_structure(doc_of({c.done(), d.done()}))) ==
+        "This page ends with a full sentence.\n\nand this one starts in lower case.\n");
+  PageBuilder e(1);
+  e.line("A list of names such as");
+  PageBuilder f(2);
+  f.line("Debian and Ubuntu.");
+  CHECK(to_markdown(analyze_structure(doc_of({e.done(), f.done()}))) == "A list of names such as\n\nDebian and Ubuntu.\n");
+}
+
 TEST_CASE("headings: tall short lines, and numbered lines alone in their block", "[encode][structure]") {
   PageBuilder b(1);
   b.line("Annual Report", 40);                            // 2x the median height: title

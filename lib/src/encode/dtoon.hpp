@@ -26,7 +26,8 @@ std::string dtoon_block(const Block& block);
 
 // Markdown: headings as '#'..'###', paragraphs, lists ("- x", "1. x"), fenced code blocks,
 // pipe tables (an empty header row when the table has none), furniture dropped, no page
-// markers. Pure; never throws.
+// markers; a paragraph cut by a page break (no sentence end before it, lower case after it)
+// is written as one. Pure; never throws.
 std::string to_markdown(const DocumentStructure& structure);
 
 // What a dtoon reader recovers.

@@ -28,6 +28,10 @@ constexpr std::size_t kHeadingMaxWords = 10;
 // output's blocks: on tests/fixtures/sample.pdf lines of a paragraph are 5-15 px apart
 // and paragraphs 25-31 px, at h = 40 px.
 constexpr float kBlockExtraGap = 0.3f;
+// The usual line gap is a low quantile of the document's gaps between a prose line and the
+// next one below it in its column: on pages of short paragraphs (a manual's option list) the median gap
+// is the paragraph gap, which would then split nothing.
+constexpr float kLineGapQuantile = 0.2f;
 // Dot leaders: at least this many leader dots ("....", ". . . .", "····"; '…' counts 3).
 constexpr int kLeaderMinDots = 4;
 // Tables (geometry): rows with >= 2 cells at most kTableRowGap x h apart; a row with one
@@ -1078,15 +1082,17 @@ float left_margin(const std::vector<Line>& lines, float h) {
 
 // Blocks of one page from its reading-order flow: text lines and table placeholders.
 // h: the page's median line height (tables included).
-void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, float h, const PageResult& page,
-                  PageStructure& out) {
+// line_gap_px: the document's usual line gap (document_line_gap), < 0 if it has none.
+void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, float h, float line_gap_px,
+                  const PageResult& page, PageStructure& out) {
   std::vector<float> gaps;
   for (std::size_t i = 1; i < flow.size(); ++i) {
     const Box& a = flow[i - 1].box;
     const Box& b = flow[i].box;
     if (flow[i - 1].table < 0 && flow[i].table < 0 && b.cy() > a.cy() && h_overlap(a, b) > 0) gaps.push_back(b.y0 - a.y1);
   }
-  const float usual_gap = gaps.empty() ? 0.0f : std::min(median(gaps), h);
+  const float page_gap = gaps.empty() ? 0.0f : median(gaps);
+  const float usual_gap = std::min(line_gap_px >= 0 ? std::min(line_gap_px, page_gap) : page_gap, h);
   const float break_gap = usual_gap + kBlockExtraGap * h;
   // A new block also where tall lines (headings) start or end: code is never tall.
   const auto tall = [&](const Line& l) { return l.box.h() >= kHeadingHeight * h; };
@@ -1356,8 +1362,8 @@ void faithful_blocks(const PageResult& page, PageStructure& out) {
 }
 
 // Level >= 1: the blocks of one page from its non-furniture lines (reading order).
-void structure_page(const PageResult& result, std::vector<Line> body, int level, RepeatFilter& repeats,
-                    PageStructure& page) {
+void structure_page(const PageResult& result, std::vector<Line> body, int level, float line_gap_px,
+                    RepeatFilter& repeats, PageStructure& page) {
   // Rules go, dot leaders go; level 2: low-confidence lines and margin labels go.
   float right_edge = 0;
   std::vector<float> body_heights;
@@ -1435,7 +1441,7 @@ void structure_page(const PageResult& result, std::vector<Line> body, int level,
     flow = std::move(not_figure);
     std::sort(page.dropped_lines.begin(), page.dropped_lines.end());
   }
-  build_blocks(flow, tables, h, result, page);
+  build_blocks(flow, tables, h, line_gap_px, result, page);
 
   if (level == 2) {  // paragraphs and items written before (in this document or the run) go
     std::vector<Block> blocks;
@@ -1454,6 +1460,27 @@ void structure_page(const PageResult& result, std::vector<Line> body, int level,
     }
     page.blocks = std::move(blocks);
   }
+}
+
+// The document's usual gap (px) between a prose line and the next prose line below it in its
+// column (kLineGapQuantile of all such gaps; code, number columns and dumps have their own
+// leading); -1 without any.
+float document_line_gap(const std::vector<PageLines>& pages) {
+  std::vector<float> gaps;
+  for (const PageLines& p : pages) {
+    for (std::size_t i = 1; i < p.lines.size(); ++i) {
+      const Box& a = p.lines[i - 1].box;
+      const Box& b = p.lines[i].box;
+      if (b.cy() > a.cy() && h_overlap(a, b) > 0 && b.y0 - a.y1 < 2.0f * std::max(a.h(), b.h()) &&
+          is_prose_line(p.lines[i - 1].text) && is_prose_line(p.lines[i].text)) {
+        gaps.push_back(b.y0 - a.y1);
+      }
+    }
+  }
+  if (gaps.empty()) return -1.0f;
+  const auto k = static_cast<std::size_t>(kLineGapQuantile * static_cast<float>(gaps.size() - 1));
+  std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(k), gaps.end());
+  return std::max(gaps[k], 0.0f);
 }
 
 }  // namespace
@@ -1529,6 +1556,7 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
     for (const std::string& key : families) ++n_pages_with_family[key];
   }
 
+  const float line_gap_px = document_line_gap(pages);
   RepeatFilter own_repeats;
   RepeatFilter& repeats = options.repeats != nullptr ? *options.repeats : own_repeats;
   for (std::size_t p = 0; p < pages.size(); ++p) {
@@ -1555,7 +1583,7 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
     if (out.level == 0) {
       faithful_blocks(result, page);
     } else {
-      structure_page(result, std::move(body), out.level, repeats, page);
+      structure_page(result, std::move(body), out.level, line_gap_px, repeats, page);
     }
   }
   if (out.level == 2) {
