@@ -119,6 +119,62 @@ TEST_CASE("paragraphs: the usual line gap is the document's, so pages of one-lin
   CHECK(analyze_structure(doc_of({p2})).pages[0].blocks.size() == 1);
 }
 
+TEST_CASE("text-layer fonts: monospaced lines are code, bold short lines are headings", "[encode][structure]") {
+  PageBuilder b(1);
+  b.line("Installing the tool").gap();
+  b.line("Run these commands in a shell to build the program and install it.").gap();
+  // Read as prose by their words alone (no code cue, not indented, < 4 lines).
+  b.line("make all and then install the program into your own home directory");
+  b.line("tool runs from the directory you installed it into once it is built").gap();
+  b.line("Options and their meaning:").gap();
+  b.line("The last command prints the version of the tool you installed.");
+  PageResult page = b.done();
+  page.lines[0].bold = true;
+  page.lines[2].monospace = page.lines[3].monospace = true;
+  page.lines[4].bold = true;  // a bold term introducing what follows: no heading
+  const DocumentStructure s = analyze_structure(doc_of({page}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 5);
+  CHECK(blocks[0].kind == BlockKind::kHeading);
+  CHECK(blocks[0].level == 3);  // bold at the text's size
+  CHECK(blocks[0].text == "Installing the tool");
+  CHECK(blocks[1].kind == BlockKind::kParagraph);
+  CHECK(blocks[2].kind == BlockKind::kCode);
+  CHECK(blocks[2].text ==
+        "make all and then install the program into your own home directory\n"
+        "tool runs from the directory you installed it into once it is built");
+  CHECK(blocks[3].kind == BlockKind::kParagraph);
+  CHECK(blocks[4].kind == BlockKind::kParagraph);
+  // Without the font facts (OCR lines): no heading, no code.
+  const DocumentStructure plain = analyze_structure(doc_of({b.done()}));
+  REQUIRE(plain.pages[0].blocks.size() == 5);
+  for (const Block& block : plain.pages[0].blocks) CHECK(block.kind == BlockKind::kParagraph);
+}
+
+TEST_CASE("heading levels are the document's: the same under any page range", "[encode][structure]") {
+  // Page 1 holds the title; page 2 a chapter heading (1.4x) and a section (bold, text size).
+  PageBuilder a(1);
+  a.line("The Manual", 40).gap().line("Written for the people who use the tool every day.");
+  PageBuilder b(2);
+  b.line("Getting started", 28).gap().line("This chapter shows the first steps with the tool.");
+  b.gap().line("First steps").gap().line("Start the tool from a shell and read what it prints.");
+  PageResult p2 = b.done();
+  p2.lines[2].bold = true;
+  const auto levels = [](const DocumentStructure& s) {
+    std::vector<std::pair<std::string, int>> out;
+    for (const PageStructure& page : s.pages) {
+      for (const Block& block : page.blocks) {
+        if (block.kind == BlockKind::kHeading) out.emplace_back(block.text, block.level);
+      }
+    }
+    return out;
+  };
+  using Levels = std::vector<std::pair<std::string, int>>;
+  CHECK(levels(analyze_structure(doc_of({a.done(), p2}))) ==
+        Levels{{"The Manual", 1}, {"Getting started", 2}, {"First steps", 3}});
+  CHECK(levels(analyze_structure(doc_of({p2}))) == Levels{{"Getting started", 2}, {"First steps", 3}});
+}
+
 TEST_CASE("markdown: a paragraph cut by a page break is written as one", "[encode][structure]") {
   PageBuilder a(1);
   a.line("The first part of this sentence runs to the end of the page and stops").line("before its");

@@ -352,6 +352,8 @@ struct Line {
   Box ref_box;            // where toc_ref sits
   bool leader = false;    // had a dot leader (table-of-contents line)
   int table = -1;         // >= 0: stands for table #table in the reading order
+  bool monospace = false; // text layer: every word in a monospaced font
+  bool bold = false;      // text layer: every word in a bold font
 };
 
 // Makes line (whose text was original) a table-of-contents entry: title before, page
@@ -429,6 +431,8 @@ PageLines page_lines(const PageResult& page) {
     line.box = box;
     line.text = std::move(text);
     line.confidence = page.lines[i].confidence;
+    line.monospace = page.lines[i].monospace;
+    line.bold = page.lines[i].bold;
     out.lines.push_back(std::move(line));
     out.band.push_back(band);
   }
@@ -1001,8 +1005,40 @@ void add_block(PageStructure& page, BlockKind kind, int level, bool ordered, std
   page.blocks.push_back(std::move(b));
 }
 
+// The level of a heading of line height line_h: by its size against the document's text.
+int heading_level(float line_h, float h) {
+  const float ratio = line_h / h;
+  return ratio >= kTitleHeight ? 1 : ratio >= kHeadingHeight ? 2 : 3;
+}
+
+// A block of bold lines with a short title's words (a heading at the text's size).
+bool is_bold_heading(const std::vector<const Line*>& block) {
+  std::size_t words = 0;
+  for (const Line* l : block) {
+    if (!l->bold || l->monospace) return false;
+    words += n_words(l->text);
+  }
+  const std::string& first = block.front()->text;
+  const std::string& last = block.back()->text;
+  const auto c = static_cast<unsigned char>(first.front());
+  // A bold term that ends in ':' or ',' introduces what follows (a definition list's term).
+  return words <= kHeadingMaxWords && last.back() != '.' && last.back() != ',' && last.back() != ':' &&
+         (std::isalnum(c) != 0 || c >= 0x80);
+}
+
 // Headings, list items and paragraphs of one run of lines with normal spacing.
+// h: the document's median line height (heading sizes are judged against it).
 void text_blocks(const std::vector<const Line*>& block, float h, PageStructure& out) {
+  if (is_bold_heading(block)) {
+    std::vector<std::string> texts;
+    float line_h = 0;
+    for (const Line* l : block) {
+      texts.push_back(l->text);
+      line_h = std::max(line_h, l->box.h());
+    }
+    add_block(out, BlockKind::kHeading, heading_level(line_h, h), false, texts);
+    return;
+  }
   BlockKind kind = BlockKind::kParagraph;
   int level = 0;
   bool ordered = false;
@@ -1022,7 +1058,7 @@ void text_blocks(const std::vector<const Line*>& block, float h, PageStructure& 
     const int section =
         short_line && last && !after_item && (k == 0 || ends_sentence(block[k - 1]->text)) ? section_number(t) : 0;
     if (tall) {
-      const int line_level = ratio >= kTitleHeight ? 1 : 2;
+      const int line_level = heading_level(line.box.h(), h);
       // Consecutive tall lines form one (multi-line) heading.
       if (kind != BlockKind::kHeading || current.empty()) {
         add_block(out, kind, level, ordered, current);
@@ -1082,9 +1118,10 @@ float left_margin(const std::vector<Line>& lines, float h) {
 
 // Blocks of one page from its reading-order flow: text lines and table placeholders.
 // h: the page's median line height (tables included).
-// line_gap_px: the document's usual line gap (document_line_gap), < 0 if it has none.
+// line_gap_px: the document's usual line gap (document_line_gap), < 0 if it has none;
+// text_h: the document's median line height, for headings.
 void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, float h, float line_gap_px,
-                  const PageResult& page, PageStructure& out) {
+                  float text_h, const PageResult& page, PageStructure& out) {
   std::vector<float> gaps;
   for (std::size_t i = 1; i < flow.size(); ++i) {
     const Box& a = flow[i - 1].box;
@@ -1095,10 +1132,12 @@ void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, flo
   const float usual_gap = std::min(line_gap_px >= 0 ? std::min(line_gap_px, page_gap) : page_gap, h);
   const float break_gap = usual_gap + kBlockExtraGap * h;
   // A new block also where tall lines (headings) start or end: code is never tall.
-  const auto tall = [&](const Line& l) { return l.box.h() >= kHeadingHeight * h; };
+  // So do monospaced lines (code) and bold ones (headings at the text's size).
+  const auto tall = [&](const Line& l) { return l.box.h() >= kHeadingHeight * text_h; };
   const auto new_block = [&](const Line& a, const Line& b) {
     return a.table >= 0 || b.table >= 0 || b.box.cy() <= a.box.cy() || h_overlap(a.box, b.box) <= 0 ||
-           b.box.y0 - a.box.y1 > break_gap || tall(a) != tall(b);
+           b.box.y0 - a.box.y1 > break_gap || tall(a) != tall(b) || a.monospace != b.monospace ||
+           (a.bold != b.bold && !a.monospace);
   };
   std::vector<std::vector<const Line*>> blocks;
   for (std::size_t i = 0; i < flow.size(); ++i) {
@@ -1118,6 +1157,16 @@ void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, flo
     if (block.front()->table >= 0) {
       pieces.push_back({block, false});
       continue;
+    }
+    // Monospaced lines from a text layer are code: a block of two or more, or one line that is
+    // indented or reads as program text (a term in a monospaced font is not).
+    if (block.front()->monospace) {
+      const bool code = block.size() >= 2 || block.front()->box.x0 - margin >= kIndentedCode * h ||
+                        code_cue(block.front()->text) > 0;
+      if (code) {
+        pieces.push_back({block, true});
+        continue;
+      }
     }
     // Runs of prose lines are text; runs of other lines are code or text by their look.
     // Text runs of one block stay together.
@@ -1192,7 +1241,7 @@ void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, flo
       continue;
     }
     if (!p.code) {
-      text_blocks(p.lines, h, out);
+      text_blocks(p.lines, text_h, out);
       ++i;
       continue;
     }
@@ -1362,7 +1411,7 @@ void faithful_blocks(const PageResult& page, PageStructure& out) {
 }
 
 // Level >= 1: the blocks of one page from its non-furniture lines (reading order).
-void structure_page(const PageResult& result, std::vector<Line> body, int level, float line_gap_px,
+void structure_page(const PageResult& result, std::vector<Line> body, int level, float line_gap_px, float text_h,
                     RepeatFilter& repeats, PageStructure& page) {
   // Rules go, dot leaders go; level 2: low-confidence lines and margin labels go.
   float right_edge = 0;
@@ -1441,7 +1490,7 @@ void structure_page(const PageResult& result, std::vector<Line> body, int level,
     flow = std::move(not_figure);
     std::sort(page.dropped_lines.begin(), page.dropped_lines.end());
   }
-  build_blocks(flow, tables, h, line_gap_px, result, page);
+  build_blocks(flow, tables, h, line_gap_px, text_h > 0 ? text_h : h, result, page);
 
   if (level == 2) {  // paragraphs and items written before (in this document or the run) go
     std::vector<Block> blocks;
@@ -1557,6 +1606,13 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
   }
 
   const float line_gap_px = document_line_gap(pages);
+  // Heading sizes are judged against the document's text, so that a page of small code or a
+  // page range does not change them.
+  std::vector<float> heights;
+  for (const PageLines& p : pages) {
+    for (const Line& l : p.lines) heights.push_back(l.box.h());
+  }
+  const float text_h = heights.empty() ? 0.0f : median(heights);
   RepeatFilter own_repeats;
   RepeatFilter& repeats = options.repeats != nullptr ? *options.repeats : own_repeats;
   for (std::size_t p = 0; p < pages.size(); ++p) {
@@ -1583,7 +1639,7 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
     if (out.level == 0) {
       faithful_blocks(result, page);
     } else {
-      structure_page(result, std::move(body), out.level, line_gap_px, repeats, page);
+      structure_page(result, std::move(body), out.level, line_gap_px, text_h, repeats, page);
     }
   }
   if (out.level == 2) {
@@ -1610,20 +1666,6 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
         blocks.push_back(std::move(b));
       }
       page.blocks = std::move(blocks);
-    }
-  }
-  // A document whose largest heading is only 1.3x its text still has a title level.
-  int top_level = 4;
-  for (const PageStructure& page : out.pages) {
-    for (const Block& b : page.blocks) {
-      if (b.kind == BlockKind::kHeading) top_level = std::min(top_level, b.level);
-    }
-  }
-  if (top_level > 1 && top_level < 4) {
-    for (PageStructure& page : out.pages) {
-      for (Block& b : page.blocks) {
-        if (b.kind == BlockKind::kHeading) b.level -= top_level - 1;
-      }
     }
   }
   return out;
