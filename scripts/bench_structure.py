@@ -42,8 +42,9 @@ TARGETS = [  # (column, at least, label)
 LEGEND = """Columns (F1 = 2PR/(P+R) over multisets; text compared after NFKC, quotes/dashes unified, whitespace collapsed):
 - head F1: heading texts. head lvl: share of matched headings whose relative level (rank among the
   document's distinct heading levels, capped at 3) equals the reference's.
-- cell F1: table cells keyed by (column index, cell text, text of the row's first cell), so a table
-  split by a page break still scores. rows ok: share of reference rows (>= 2 non-empty cells) that
+- cell F1: cells of data tables (>= 2 rows with >= 2 non-empty cells, on both sides: layout tables
+  such as a note's icon cell or a navigation bar are left out) keyed by (column index, cell text,
+  text of the row's first cell), so a table split by a page break still scores. rows ok: share of reference rows (>= 2 non-empty cells) that
   come out as one row with the same cells.
 - code F1: non-empty lines inside code blocks (indentation ignored).
 - para F1: starts of text blocks (paragraphs, headings, list items, definition terms), located by
@@ -252,10 +253,16 @@ def heading_scores(ours, ref):
     return tp, n_o, n_r, n_right, n_match
 
 
+def is_grid(rows):
+    """A table of data: >= 2 rows with >= 2 non-empty cells (not a layout table: a note's icon
+    beside its text, a navigation bar, a menu)."""
+    return sum(1 for row in rows if sum(1 for x in row if x) >= 2) >= 2
+
+
 def table_cells(doc):
     cells, rows = [], []
     for kind, _, extra in doc.units:
-        if kind != "table":
+        if kind != "table" or not is_grid(extra):
             continue
         for row in extra:
             first = row[0] if row else ""

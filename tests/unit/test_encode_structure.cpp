@@ -387,6 +387,29 @@ TEST_CASE("tables: a wrapped cell joins its row, ragged rows keep empty cells", 
   CHECK(s.pages[0].blocks.size() == 1);
 }
 
+TEST_CASE("tables: padded rows as a browser prints them, bold header, wrapped first-column cells",
+          "[encode][structure][table]") {
+  // ccache's manual printed by Chromium: rows 2 line heights apart (cell padding), a bold
+  // header row, a file name that wraps inside its first-column cell.
+  std::vector<TextLine> lines = {cell("Filename", 100, 100), cell("Description", 450, 100)};
+  lines[0].bold = lines[1].bold = true;
+  float y = 160;
+  for (const char* suffix : {"c", "d", "p"}) {
+    lines.push_back(cell("<objectfile>.", 100, y));
+    lines.push_back(cell(std::string("Input hashed by mode ") + suffix + ".", 450, y));
+    lines.push_back(cell(std::string("<timestamp>.input-") + suffix, 100, y + 21));  // the cell's next line
+    y += 41 + 41;                                                                 // 2 x h of padding
+  }
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto tables = blocks_of_kind(s.pages[0], BlockKind::kTable);
+  REQUIRE(tables.size() == 1);
+  CHECK(tables[0]->has_header);
+  CHECK(tables[0]->rows == Rows{{"Filename", "Description"},
+                                {"<objectfile>. <timestamp>.input-c", "Input hashed by mode c."},
+                                {"<objectfile>. <timestamp>.input-d", "Input hashed by mode d."},
+                                {"<objectfile>. <timestamp>.input-p", "Input hashed by mode p."}});
+}
+
 TEST_CASE("tables: two columns of prose side by side stay paragraphs", "[encode][structure][table]") {
   const std::vector<std::string> left = {"The first column of this page tells", "a story that runs from one line to",
                                          "the next one, as prose does, and", "ends its sentence right here."};

@@ -36,8 +36,9 @@ constexpr float kLineGapQuantile = 0.2f;
 constexpr int kLeaderMinDots = 4;
 // Tables (geometry): rows with >= 2 cells at most kTableRowGap x h apart; a row with one
 // cell joins when at most kTableSingleGap x h below, and continues the cell above it (a
-// wrapped cell, not the first column) when at most kTableWrapGap x h below.
-constexpr float kTableRowGap = 2.0f;
+// wrapped cell) when at most kTableWrapGap x h below (in the first column only when the
+// rows are set at least three times as far apart).
+constexpr float kTableRowGap = 3.0f;
 constexpr float kTableSingleGap = 1.0f;
 constexpr float kTableWrapGap = 0.8f;
 constexpr std::size_t kTableMinRows = 3;       // rows with >= 2 non-empty cells
@@ -469,6 +470,7 @@ struct Segment {
   Box box;
   std::string text;
   std::size_t line = 0;  // index into the lines searched
+  bool bold = false;     // text layer: in a bold font
 };
 
 struct Column {
@@ -551,7 +553,16 @@ bool add_single(Grid& grid, const Segment* s, float gap, float h) {
   }
   grid.columns[c] = {x0, x1};
   GridRow& last = grid.rows.back();
-  if (c > 0 && !last.cells[c].empty() && gap <= kTableWrapGap * h) {
+  // In the first column only where rows are set well apart (padded cells, as browsers print
+  // them): there a line close below is the cell's next line, not a row of its own.
+  float row_gap = 0;
+  if (c == 0 && grid.rows.size() >= 2) {
+    std::vector<float> gaps;
+    for (std::size_t k = 1; k < grid.rows.size(); ++k) gaps.push_back(grid.rows[k].y0 - grid.rows[k - 1].y1);
+    row_gap = median(gaps);
+  }
+  const bool wraps = c > 0 ? gap <= kTableWrapGap * h : gap <= kTableWrapGap * h && row_gap >= kTableWrapGap * h && 3 * gap <= row_gap;
+  if (!last.cells[c].empty() && wraps) {
     last.cells[c].push_back(s);
     last.y1 = std::max(last.y1, s->box.y1);
     return true;
@@ -642,7 +653,8 @@ bool valid_table(const Grid& g, float h) {
 }
 
 // The first row is a header: all its cells are short non-numeric labels, and a column is
-// numeric below it, or whitespace or height set it apart from the rows below.
+// numeric below it, or whitespace or height set it apart from the rows below, or (text
+// layer) it is bold and the row below is not.
 bool first_row_is_header(const Grid& g, const std::vector<std::vector<std::string>>& rows) {
   if (g.rows.size() < 3 || n_filled(g.rows[0]) != g.columns.size()) return false;
   for (std::size_t c = 0; c < rows[0].size(); ++c) {
@@ -667,6 +679,18 @@ bool first_row_is_header(const Grid& g, const std::vector<std::vector<std::strin
   }
   const float h = median(heights);
   const float gap0 = g.rows[1].y0 - g.rows[0].y1;
+  // Text layer: the first row bold, the second not.
+  const auto all_bold = [](const GridRow& r) {
+    bool any = false;
+    for (const auto& cell : r.cells) {
+      for (const Segment* s : cell) {
+        if (!s->bold) return false;
+        any = true;
+      }
+    }
+    return any;
+  };
+  if (all_bold(g.rows[0]) && !all_bold(g.rows[1])) return true;
   return g.rows[0].y1 - g.rows[0].y0 >= 1.15f * h || gap0 >= median(gaps) + 0.3f * h;
 }
 
@@ -750,8 +774,8 @@ std::vector<Table> find_tables(const std::vector<Line>& body, float h) {
   std::vector<Segment> segments;
   for (std::size_t i = 0; i < body.size(); ++i) {
     const Line& l = body[i];
-    if (!l.text.empty()) segments.push_back({l.box, l.text, i});
-    if (!l.toc_ref.empty()) segments.push_back({l.ref_box, l.toc_ref, i});
+    if (!l.text.empty()) segments.push_back({l.box, l.text, i, l.bold});
+    if (!l.toc_ref.empty()) segments.push_back({l.ref_box, l.toc_ref, i, l.bold});
   }
   std::vector<const Segment*> order;
   for (const Segment& s : segments) order.push_back(&s);
