@@ -151,6 +151,29 @@ TEST_CASE("text-layer fonts: monospaced lines are code, bold short lines are hea
   for (const Block& block : plain.pages[0].blocks) CHECK(block.kind == BlockKind::kParagraph);
 }
 
+TEST_CASE("text-layer fonts: a bold term over an indented description is no heading", "[encode][structure]") {
+  // A definition list as browsers print one (ccache's "max_size (CCACHE_MAXSIZE)"), then a
+  // bold heading over body text at the margin.
+  std::vector<TextLine> lines = {
+      line_at("max_size (CCACHE_MAXSIZE)", 100, 100, 300),
+      line_at("This option specifies the maximum size of the cache, in bytes.", 160, 140, 560),
+      line_at("Cache size management", 100, 200, 300),
+      line_at("By default, ccache has a 5 GB limit on the total size of the cache.", 100, 240, 600)};
+  lines[0].bold = lines[2].bold = true;
+  PageResult page;
+  page.page_number = 1;
+  page.width_px = 850;
+  page.height_px = 1100;
+  page.lines = lines;
+  const DocumentStructure s = analyze_structure(doc_of({page}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 4);
+  CHECK(blocks[0].kind == BlockKind::kParagraph);
+  CHECK(blocks[0].text == "max_size (CCACHE_MAXSIZE)");
+  CHECK(blocks[2].kind == BlockKind::kHeading);
+  CHECK(blocks[2].text == "Cache size management");
+}
+
 TEST_CASE("heading levels are the document's: the same under any page range", "[encode][structure]") {
   // Page 1 holds the title; page 2 a chapter heading (1.4x) and a section (bold, text size).
   PageBuilder a(1);

@@ -1051,9 +1051,10 @@ bool is_bold_heading(const std::vector<const Line*>& block) {
 }
 
 // Headings, list items and paragraphs of one run of lines with normal spacing.
-// h: the document's median line height (heading sizes are judged against it).
-void text_blocks(const std::vector<const Line*>& block, float h, PageStructure& out) {
-  if (is_bold_heading(block)) {
+// h: the document's median line height (heading sizes are judged against it); term: the
+// block is followed by an indented one, so a bold block is a definition list's term.
+void text_blocks(const std::vector<const Line*>& block, float h, bool term, PageStructure& out) {
+  if (!term && is_bold_heading(block)) {
     std::vector<std::string> texts;
     float line_h = 0;
     for (const Line* l : block) {
@@ -1265,7 +1266,10 @@ void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, flo
       continue;
     }
     if (!p.code) {
-      text_blocks(p.lines, text_h, out);
+      // A term above its indented description (a definition list) is no heading.
+      const bool term = i + 1 < pieces.size() && !pieces[i + 1].code && pieces[i + 1].lines.front()->table < 0 &&
+                        pieces[i + 1].lines.front()->box.x0 >= p.lines.front()->box.x0 + h;
+      text_blocks(p.lines, text_h, term, out);
       ++i;
       continue;
     }
