@@ -238,6 +238,8 @@ bool continues_paragraph(const Block& last, const Block& next) {
 
 std::string dtoon_block(const Block& block) { return block_text(block, false); }
 
+std::string markdown_block(const Block& block) { return block_text(block, true); }
+
 std::string dtoon_page(const PageStructure& page, bool first_page) {
   std::string text = blocks_text(page.blocks, false);
   // Page 1 needs no marker at the top, unless it is empty: with neither text

@@ -1613,6 +1613,7 @@ std::string document_name(std::string_view path) {
 DocumentStructure analyze_structure(const DocumentResult& document, const StructureOptions& options) {
   DocumentStructure out;
   out.name = document_name(document.path);
+  out.path = document.path;
   out.level = std::clamp(options.level, 0, 2);
   std::vector<PageLines> pages;
   pages.reserve(document.pages.size());

@@ -36,8 +36,9 @@ constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 // stronger space evidence at the character pitch, length-weighted skew;
 // 4 = fused convolutions and bf16 on CPUs with native bf16 (precision auto);
 // 5 = accents restored on pages that show them, token-splitting spaces
-// dropped; 6 = lines running into a gutter kept in their column.
-constexpr std::string_view kOutputRevision = "6";
+// dropped; 6 = lines running into a gutter kept in their column; 7 = md/dtoon/jsonl
+// structure from text-layer fonts, document-wide gaps and heading levels, jsonl fields.
+constexpr std::string_view kOutputRevision = "7";
 
 }  // namespace
 
