@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -288,7 +289,24 @@ TEST_CASE("jsonl chunks respect the token budget and cover every block once", "[
       }
     }
     CHECK(any_split == (budget == 40));
-    if (budget == 100000) CHECK(chunks.size() == 1);
+    // A heading starts a chunk: in a chunk's blocks, no heading follows a block that is not one.
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+      const Chunk& c = chunks[i];
+      CHECK(c.index == i);
+      CHECK(c.source == "/data/in/report.pdf");
+      bool body_seen = false;
+      std::size_t pos = 0;
+      while (pos <= c.text.size()) {
+        std::size_t stop = c.text.find("\n\n", pos);
+        if (stop == std::string::npos) stop = c.text.size();
+        const bool heading = c.text.compare(pos, 1, "#") == 0;
+        if (heading) CHECK_FALSE(body_seen);
+        body_seen = body_seen || !heading;
+        pos = stop + 2;
+      }
+      if (c.text.starts_with("#")) CHECK_FALSE(c.headings.empty());
+    }
+    if (budget == 100000) CHECK(chunks.size() > 1);
     // A heading never closes a chunk that has more in it: it goes with the text it heads.
     for (std::size_t i = 0; i + 1 < chunks.size(); ++i) {
       const std::string& t = chunks[i].text;
@@ -297,7 +315,10 @@ TEST_CASE("jsonl chunks respect the token budget and cover every block once", "[
     }
   }
   const std::string jsonl = to_jsonl(make_chunks(s, tok, 128));
-  CHECK(jsonl.starts_with("{\"doc\": \"report.pdf\", \"pages\": [1, 1], \"text\": \"# Compression that is real\\n\\n"));
+  CHECK(jsonl.starts_with("{\"id\": \"/data/in/report.pdf#0\", \"source\": \"/data/in/report.pdf\", \"doc\": "
+                          "\"report.pdf\", \"chunk\": 0, \"pages\": [1, 1], \"headings\": [\"Compression that is real\", \"1.1 Section about método\"], "
+                          "\"n_tokens\": "));
+  CHECK(jsonl.find("\"text\": \"# Compression that is real\\n\\n") != std::string::npos);
   CHECK(jsonl.back() == '\n');
 }
 
@@ -482,18 +503,42 @@ TEST_CASE("jsonl: a long table splits between rows, each part a table with the h
   REQUIRE(chunks.size() >= 5);
   std::vector<std::vector<std::string>> rows;
   std::string code;
+  // The chunks' Markdown: each table part starts with the header row and its separator.
+  const auto cells_of = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::size_t pos = 2;
+    while (pos < line.size()) {
+      const std::size_t end = line.find(" |", pos);
+      cells.push_back(line.substr(pos, end - pos));
+      pos = end + 3;
+    }
+    return cells;
+  };
   for (const Chunk& c : chunks) {
     CHECK(c.n_tokens <= 100);
-    for (const DtoonPage& p : parse_dtoon(c.text).pages) {
-      for (const Block& b : p.blocks) {
-        if (b.kind == BlockKind::kTable) {
-          REQUIRE(b.has_header);
-          CHECK(b.rows[0] == table.rows[0]);
-          rows.insert(rows.end(), b.rows.begin() + 1, b.rows.end());
+    std::istringstream in(c.text);
+    std::string line;
+    bool in_code = false;
+    bool header_next = true;
+    while (std::getline(in, line)) {
+      if (line.starts_with("```")) {
+        in_code = !in_code;
+        continue;
+      }
+      if (in_code) {
+        code += (code.empty() ? "" : "\n") + line;
+      } else if (line.starts_with("| --- |")) {
+        continue;
+      } else if (line.starts_with("| ")) {
+        if (header_next) {
+          CHECK(cells_of(line) == table.rows[0]);
+          header_next = false;
         } else {
-          REQUIRE(b.kind == BlockKind::kCode);
-          code += (code.empty() ? "" : "\n") + b.text;
+          rows.push_back(cells_of(line));
         }
+      } else {
+        CHECK(line.empty());
+        header_next = true;
       }
     }
   }

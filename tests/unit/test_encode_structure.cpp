@@ -92,6 +92,135 @@ TEST_CASE("paragraphs: lines of a block join, hyphenation repaired, blocks split
   CHECK(blocks[1].text == "A second paragraph starts here and ends here.");
 }
 
+TEST_CASE("paragraphs: the usual line gap is the document's, so pages of one-line paragraphs split",
+          "[encode][structure]") {
+  // Page 1: a paragraph with 4 px leading. Page 2: an option list, one-line paragraphs 16 px
+  // apart (ccache's manual printed by Chromium); alone, its median gap is the paragraph gap.
+  PageResult p1;
+  p1.page_number = 1;
+  p1.width_px = 850;
+  p1.height_px = 1100;
+  for (int k = 0; k < 3; ++k) {
+    p1.lines.push_back(line_at("this paragraph has lines set close together " + std::to_string(k), 100, 100 + 24.0f * k));
+  }
+  PageResult p2 = p1;
+  p2.page_number = 2;
+  p2.lines.clear();
+  for (int k = 0; k < 6; ++k) {
+    p2.lines.push_back(line_at("Remove the files of option number " + std::to_string(k) + " from the cache.", 100,
+                               100 + 36.0f * k));
+  }
+  const DocumentStructure s = analyze_structure(doc_of({p1, p2}));
+  REQUIRE(s.pages.size() == 2);
+  CHECK(s.pages[0].blocks.size() == 1);
+  REQUIRE(s.pages[1].blocks.size() == 6);
+  CHECK(s.pages[1].blocks[3].text == "Remove the files of option number 3 from the cache.");
+  // The page alone has no tighter leading to compare with: one block, as before.
+  CHECK(analyze_structure(doc_of({p2})).pages[0].blocks.size() == 1);
+}
+
+TEST_CASE("text-layer fonts: monospaced lines are code, bold short lines are headings", "[encode][structure]") {
+  PageBuilder b(1);
+  b.line("Installing the tool").gap();
+  b.line("Run these commands in a shell to build the program and install it.").gap();
+  // Read as prose by their words alone (no code cue, not indented, < 4 lines).
+  b.line("make all and then install the program into your own home directory");
+  b.line("tool runs from the directory you installed it into once it is built").gap();
+  b.line("Options and their meaning:").gap();
+  b.line("The last command prints the version of the tool you installed.");
+  PageResult page = b.done();
+  page.lines[0].bold = true;
+  page.lines[2].monospace = page.lines[3].monospace = true;
+  page.lines[4].bold = true;  // a bold term introducing what follows: no heading
+  const DocumentStructure s = analyze_structure(doc_of({page}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 5);
+  CHECK(blocks[0].kind == BlockKind::kHeading);
+  CHECK(blocks[0].level == 3);  // bold at the text's size
+  CHECK(blocks[0].text == "Installing the tool");
+  CHECK(blocks[1].kind == BlockKind::kParagraph);
+  CHECK(blocks[2].kind == BlockKind::kCode);
+  CHECK(blocks[2].text ==
+        "make all and then install the program into your own home directory\n"
+        "tool runs from the directory you installed it into once it is built");
+  CHECK(blocks[3].kind == BlockKind::kParagraph);
+  CHECK(blocks[4].kind == BlockKind::kParagraph);
+  // Without the font facts (OCR lines): no heading, no code.
+  const DocumentStructure plain = analyze_structure(doc_of({b.done()}));
+  REQUIRE(plain.pages[0].blocks.size() == 5);
+  for (const Block& block : plain.pages[0].blocks) CHECK(block.kind == BlockKind::kParagraph);
+}
+
+TEST_CASE("text-layer fonts: a bold term over an indented description is no heading", "[encode][structure]") {
+  // A definition list as browsers print one (ccache's "max_size (CCACHE_MAXSIZE)"), then a
+  // bold heading over body text at the margin.
+  std::vector<TextLine> lines = {
+      line_at("max_size (CCACHE_MAXSIZE)", 100, 100, 300),
+      line_at("This option specifies the maximum size of the cache, in bytes.", 160, 140, 560),
+      line_at("Cache size management", 100, 200, 300),
+      line_at("By default, ccache has a 5 GB limit on the total size of the cache.", 100, 240, 600)};
+  lines[0].bold = lines[2].bold = true;
+  PageResult page;
+  page.page_number = 1;
+  page.width_px = 850;
+  page.height_px = 1100;
+  page.lines = lines;
+  const DocumentStructure s = analyze_structure(doc_of({page}));
+  const auto& blocks = s.pages[0].blocks;
+  REQUIRE(blocks.size() == 4);
+  CHECK(blocks[0].kind == BlockKind::kParagraph);
+  CHECK(blocks[0].text == "max_size (CCACHE_MAXSIZE)");
+  CHECK(blocks[2].kind == BlockKind::kHeading);
+  CHECK(blocks[2].text == "Cache size management");
+}
+
+TEST_CASE("heading levels are the document's: the same under any page range", "[encode][structure]") {
+  // Page 1 holds the title; page 2 a chapter heading (1.4x) and a section (bold, text size).
+  PageBuilder a(1);
+  a.line("The Manual", 40).gap().line("Written for the people who use the tool every day.");
+  PageBuilder b(2);
+  b.line("Getting started", 28).gap().line("This chapter shows the first steps with the tool.");
+  b.gap().line("First steps").gap().line("Start the tool from a shell and read what it prints.");
+  PageResult p2 = b.done();
+  p2.lines[2].bold = true;
+  const auto levels = [](const DocumentStructure& s) {
+    std::vector<std::pair<std::string, int>> out;
+    for (const PageStructure& page : s.pages) {
+      for (const Block& block : page.blocks) {
+        if (block.kind == BlockKind::kHeading) out.emplace_back(block.text, block.level);
+      }
+    }
+    return out;
+  };
+  using Levels = std::vector<std::pair<std::string, int>>;
+  CHECK(levels(analyze_structure(doc_of({a.done(), p2}))) ==
+        Levels{{"The Manual", 1}, {"Getting started", 2}, {"First steps", 3}});
+  CHECK(levels(analyze_structure(doc_of({p2}))) == Levels{{"Getting started", 2}, {"First steps", 3}});
+}
+
+TEST_CASE("markdown: a paragraph cut by a page break is written as one", "[encode][structure]") {
+  PageBuilder a(1);
+  a.line("The first part of this sentence runs to the end of the page and stops").line("before its");
+  PageBuilder b(2);
+  b.line("end, on the next page.").gap().line("A new paragraph starts here.");
+  const std::string md = to_markdown(analyze_structure(doc_of({a.done(), b.done()})));
+  CHECK(md ==
+        "The first part of this sentence runs to the end of the page and stops before its end, on the next page.\n\n"
+        "A new paragraph starts here.\n");
+  // A sentence end, or a capital after the break: two paragraphs.
+  PageBuilder c(1);
+  c.line("This page ends with a full sentence.");
+  PageBuilder d(2);
+  d.line("and this one starts in lower case.");
+  CHECK(to_markdown(analyze_structure(doc_of({c.done(), d.done()}))) ==
+        "This page ends with a full sentence.\n\nand this one starts in lower case.\n");
+  PageBuilder e(1);
+  e.line("A list of names such as");
+  PageBuilder f(2);
+  f.line("Debian and Ubuntu.");
+  CHECK(to_markdown(analyze_structure(doc_of({e.done(), f.done()}))) == "A list of names such as\n\nDebian and Ubuntu.\n");
+}
+
 TEST_CASE("headings: tall short lines, and numbered lines alone in their block", "[encode][structure]") {
   PageBuilder b(1);
   b.line("Annual Report", 40);                            // 2x the median height: title
@@ -279,6 +408,29 @@ TEST_CASE("tables: a wrapped cell joins its row, ragged rows keep empty cells", 
                                 {"-j N", "jobs"},
                                 {"-o F", "output file"}});
   CHECK(s.pages[0].blocks.size() == 1);
+}
+
+TEST_CASE("tables: padded rows as a browser prints them, bold header, wrapped first-column cells",
+          "[encode][structure][table]") {
+  // ccache's manual printed by Chromium: rows 2 line heights apart (cell padding), a bold
+  // header row, a file name that wraps inside its first-column cell.
+  std::vector<TextLine> lines = {cell("Filename", 100, 100), cell("Description", 450, 100)};
+  lines[0].bold = lines[1].bold = true;
+  float y = 160;
+  for (const char* suffix : {"c", "d", "p"}) {
+    lines.push_back(cell("<objectfile>.", 100, y));
+    lines.push_back(cell(std::string("Input hashed by mode ") + suffix + ".", 450, y));
+    lines.push_back(cell(std::string("<timestamp>.input-") + suffix, 100, y + 21));  // the cell's next line
+    y += 41 + 41;                                                                 // 2 x h of padding
+  }
+  const DocumentStructure s = analyze_structure(doc_of({page_of(1, lines)}));
+  const auto tables = blocks_of_kind(s.pages[0], BlockKind::kTable);
+  REQUIRE(tables.size() == 1);
+  CHECK(tables[0]->has_header);
+  CHECK(tables[0]->rows == Rows{{"Filename", "Description"},
+                                {"<objectfile>. <timestamp>.input-c", "Input hashed by mode c."},
+                                {"<objectfile>. <timestamp>.input-d", "Input hashed by mode d."},
+                                {"<objectfile>. <timestamp>.input-p", "Input hashed by mode p."}});
 }
 
 TEST_CASE("tables: two columns of prose side by side stay paragraphs", "[encode][structure][table]") {

@@ -335,6 +335,46 @@ TEST_CASE("text-layer lines sit where the text is drawn", "[pdf][text_layer]") {
   }
 }
 
+TEST_CASE("text-layer lines carry their font: monospaced, bold", "[pdf][text_layer]") {
+  CHECK(font_is_monospace("ABCDEF+DejaVuSansMono-Oblique"));
+  CHECK(font_is_monospace("Courier"));
+  CHECK(font_is_monospace("CMTT10"));
+  CHECK(font_is_monospace("LMMono10-Regular"));
+  CHECK_FALSE(font_is_monospace("BAAAAA+Tinos"));
+  CHECK_FALSE(font_is_monospace("CMR10"));
+  CHECK(font_is_bold("AAAAAA+Arimo-Bold"));
+  CHECK(font_is_bold("CMBX12"));
+  CHECK_FALSE(font_is_bold("DejaVuSans"));
+  CHECK_FALSE(font_is_bold(""));
+
+  // layer_fonts.pdf (make_fixtures.py): a bold heading, prose, three monospaced lines, prose.
+  const TextLayer layer = layer_of("layer_fonts.pdf");
+  REQUIRE(texts(layer.lines) == truth_lines("layer_fonts.txt"));
+  std::vector<bool> mono, bold;
+  for (const TextLine& l : layer.lines) {
+    mono.push_back(l.monospace);
+    bold.push_back(l.bold);
+  }
+  const std::size_t n = layer.lines.size();
+  REQUIRE(n >= 6);
+  CHECK(bold[0]);
+  CHECK_FALSE(mono[0]);
+  for (std::size_t i = 1; i < n; ++i) CHECK_FALSE(bold[i]);
+  CHECK(std::count(mono.begin(), mono.end(), true) == 3);
+  CHECK(layer.lines[n - 4].text == "./configure --prefix=$HOME/.local");
+  CHECK(mono[n - 4]);
+  CHECK(mono[n - 2]);
+  CHECK_FALSE(mono[n - 1]);
+
+  // A line is monospaced / bold only when all its words are.
+  PdfWord a{"plain", BoxF{0, 0, 50, 12}, true, true, true};
+  PdfWord b{"mixed", BoxF{54, 0, 100, 12}, false, false, true};
+  const std::vector<TextLine> lines = words_to_lines({a, b});
+  REQUIRE(lines.size() == 1);
+  CHECK_FALSE(lines[0].monospace);
+  CHECK(lines[0].bold);
+}
+
 TEST_CASE("text-layer page size equals the rendered size", "[pdf][text_layer]") {
   for (int dpi : {72, 100, 150}) {
     auto source = open_pdf(fixtures() / "layer_pages.pdf", "", dpi);

@@ -30,6 +30,10 @@ struct TextLine {
   float confidence = 0;                 // mean of char_confidences, 0..1
   std::vector<float> char_confidences;  // one per UTF-8 character of text (spaces included)
   bool rotated_180 = false;             // the angle classifier flipped the crop
+  // Text-layer lines only (OCR lines: false): every word's font is monospaced (Courier,
+  // DejaVu Sans Mono, cmtt, ...) / bold, by the font's name.
+  bool monospace = false;
+  bool bold = false;
 };
 
 // Time spent per stage, accumulated; milliseconds.

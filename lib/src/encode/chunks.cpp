@@ -12,7 +12,8 @@ struct Piece {
   int page = 0;
   bool heading = false;
   bool item = false;
-  std::string text;  // one block (or part of one) in dtoon notation
+  std::string text;                   // one block (or part of one) in Markdown
+  std::vector<std::string> headings;  // the heading path at this piece (itself included)
 };
 
 // Splits an over-long line at spaces into parts that fit the budget (greedy).
@@ -85,14 +86,14 @@ std::vector<std::string> split_block(const Block& block, const Tokenizer& tokeni
   while (begin < n_units) {
     // Grow [begin, end) while the part fits.
     std::size_t end = begin + 1;
-    std::string rendered = dtoon_block(part_of(block, code_lines, begin, end));
+    std::string rendered = markdown_block(part_of(block, code_lines, begin, end));
     if (tokenizer.count(rendered) > max_tokens) {
       for (std::string& p : split_line(rendered, tokenizer, max_tokens)) parts.push_back(std::move(p));
       begin = end;
       continue;
     }
     while (end < n_units) {
-      std::string candidate = dtoon_block(part_of(block, code_lines, begin, end + 1));
+      std::string candidate = markdown_block(part_of(block, code_lines, begin, end + 1));
       if (tokenizer.count(candidate) > max_tokens) break;
       rendered = std::move(candidate);
       ++end;
@@ -109,26 +110,39 @@ std::vector<Chunk> make_chunks(const DocumentStructure& structure, const Tokeniz
                                std::size_t max_tokens) {
   if (max_tokens == 0) max_tokens = 1;
   std::vector<Piece> pieces;
+  std::vector<std::pair<int, std::string>> path;  // (level, heading text), outermost first
+  const auto path_texts = [&] {
+    std::vector<std::string> out;
+    for (const auto& [level, text] : path) out.push_back(text);
+    return out;
+  };
   for (const PageStructure& page : structure.pages) {
     for (const Block& block : page.blocks) {
-      const std::string text = dtoon_block(block);
+      const std::string text = markdown_block(block);
       const bool heading = block.kind == BlockKind::kHeading;
       const bool item = block.kind == BlockKind::kListItem;
+      if (heading) {
+        while (!path.empty() && path.back().first >= block.level) path.pop_back();
+        path.emplace_back(block.level, block.text);
+      }
       if (tokenizer.count(text) <= max_tokens) {
-        pieces.push_back({page.page_number, heading, item, text});
+        pieces.push_back({page.page_number, heading, item, text, path_texts()});
         continue;
       }
       const bool by_units = block.kind == BlockKind::kTable || block.kind == BlockKind::kCode;
       for (std::string& part : by_units ? split_block(block, tokenizer, max_tokens)
                                         : split_line(text, tokenizer, max_tokens)) {
-        pieces.push_back({page.page_number, heading, false, std::move(part)});
+        pieces.push_back({page.page_number, heading, false, std::move(part), path_texts()});
       }
     }
   }
 
   std::vector<Chunk> chunks;
   const auto emit = [&](std::size_t begin, std::size_t end, std::string text, std::size_t n_tokens) {
-    chunks.push_back({structure.name, pieces[begin].page, pieces[end - 1].page, std::move(text), n_tokens});
+    std::size_t last_heading = begin;  // the heading path of the chunk's leading headings' last
+    while (last_heading + 1 < end && pieces[last_heading].heading && pieces[last_heading + 1].heading) ++last_heading;
+    chunks.push_back({structure.name, structure.path, chunks.size(), pieces[begin].page, pieces[end - 1].page,
+                      pieces[last_heading].headings, std::move(text), n_tokens});
   };
   std::size_t begin = 0;
   while (begin < pieces.size()) {
@@ -136,7 +150,15 @@ std::vector<Chunk> make_chunks(const DocumentStructure& structure, const Tokeniz
     std::size_t end = begin + 1;
     std::string text = pieces[begin].text;
     std::size_t n_tokens = tokenizer.count(text);
-    while (end < pieces.size()) {
+    // A heading starts a chunk, unless the chunk so far holds only headings (a title over
+    // its first section's heading).
+    const auto only_headings = [&](std::size_t e) {
+      for (std::size_t i = begin; i < e; ++i) {
+        if (!pieces[i].heading) return false;
+      }
+      return true;
+    };
+    while (end < pieces.size() && (!pieces[end].heading || only_headings(end))) {
       std::string candidate = join_pieces(pieces, begin, end + 1);
       const std::size_t n = tokenizer.count(candidate);
       if (n > max_tokens) break;
@@ -161,11 +183,20 @@ std::vector<Chunk> make_chunks(const DocumentStructure& structure, const Tokeniz
 std::string to_jsonl(const std::vector<Chunk>& chunks) {
   std::string out;
   for (const Chunk& c : chunks) {
-    out += "{\"doc\": ";
+    out += "{\"id\": ";
+    append_json_string(out, fmt::format("{}#{}", c.source, c.index));
+    out += ", \"source\": ";
+    append_json_string(out, c.source);
+    out += ", \"doc\": ";
     append_json_string(out, c.doc);
-    out += fmt::format(", \"pages\": [{}, {}], \"text\": ", c.first_page, c.last_page);
+    out += fmt::format(", \"chunk\": {}, \"pages\": [{}, {}], \"headings\": [", c.index, c.first_page, c.last_page);
+    for (std::size_t i = 0; i < c.headings.size(); ++i) {
+      if (i > 0) out += ", ";
+      append_json_string(out, c.headings[i]);
+    }
+    out += fmt::format("], \"n_tokens\": {}, \"text\": ", c.n_tokens);
     append_json_string(out, c.text);
-    out += fmt::format(", \"n_tokens\": {}}}\n", c.n_tokens);
+    out += "}\n";
   }
   return out;
 }

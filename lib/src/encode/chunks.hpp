@@ -11,9 +11,14 @@ namespace deepcompress {
 
 struct Chunk {
   std::string doc;            // DocumentStructure::name
+  std::string source;         // DocumentStructure::path (the input path as given)
+  std::size_t index = 0;      // 0-based position among the document's chunks
   int first_page = 0;         // page numbers of the first and last block in the chunk
   int last_page = 0;
-  std::string text;           // blocks in dtoon notation (dtoon_block), blank-line separated
+  // The headings the chunk sits under, outermost first (its own leading headings included):
+  // one per level, a heading replacing those of its level and below.
+  std::vector<std::string> headings;
+  std::string text;           // blocks in Markdown (markdown_block), blank-line separated
   std::size_t n_tokens = 0;   // == tokenizer.count(text)
 };
 
@@ -22,14 +27,15 @@ struct Chunk {
 // table is split between rows (each part a table with the same header line and its own
 // row count), a code block between lines (each part fenced), anything else, and a single
 // row or code line still too long, at word boundaries (a single word longer than the
-// budget becomes its own chunk, the only case where n_tokens > max_tokens). A heading that
-// would end a chunk starts the next one instead. Every block's text appears in exactly one
+// budget becomes its own chunk, the only case where n_tokens > max_tokens). A heading starts
+// a chunk, unless the chunk so far holds only headings. Every block's text appears in exactly one
 // chunk (or in consecutive chunks when split; a split table's header line in each part).
 // Furniture is not included. Thread-safe.
 std::vector<Chunk> make_chunks(const DocumentStructure& structure, const Tokenizer& tokenizer,
                                std::size_t max_tokens);
 
-// One JSON object per line: {"doc", "pages": [first, last], "text", "n_tokens"}.
+// One JSON object per line: {"id": "<source>#<index>", "source", "doc", "chunk": index,
+// "pages": [first, last], "headings": [...], "n_tokens", "text"}.
 std::string to_jsonl(const std::vector<Chunk>& chunks);
 
 }  // namespace deepcompress

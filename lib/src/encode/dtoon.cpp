@@ -1,6 +1,7 @@
 #include "encode/dtoon.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace deepcompress {
@@ -220,9 +221,24 @@ std::string blocks_text(const std::vector<Block>& blocks, bool markdown) {
   return out;
 }
 
+// `next`, the first block of a page, continues `last`, the last block written before it.
+bool continues_paragraph(const Block& last, const Block& next) {
+  if (last.kind != BlockKind::kParagraph || next.kind != BlockKind::kParagraph || last.text.empty() ||
+      next.text.empty() || last.text.find('\n') != std::string::npos) {
+    return false;
+  }
+  const char end = last.text.back();
+  if (end == '.' || end == '!' || end == '?' || end == ':') return false;
+  const char start = next.text.front();
+  const bool hyphen = end == '-' && last.text.size() >= 2 && std::islower(static_cast<unsigned char>(last.text[last.text.size() - 2]));
+  return (start >= 'a' && start <= 'z') || (hyphen && std::isalpha(static_cast<unsigned char>(start)));
+}
+
 }  // namespace
 
 std::string dtoon_block(const Block& block) { return block_text(block, false); }
+
+std::string markdown_block(const Block& block) { return block_text(block, true); }
 
 std::string dtoon_page(const PageStructure& page, bool first_page) {
   std::string text = blocks_text(page.blocks, false);
@@ -239,14 +255,21 @@ std::string to_dtoon(const DocumentStructure& structure) {
 }
 
 std::string to_markdown(const DocumentStructure& structure) {
-  std::string out;
+  // Markdown has no pages: a paragraph that a page break cut (its first part ends without a
+  // sentence end, the next page's first block is a paragraph that starts in lower case or
+  // finishes a hyphenated word) is written as one.
+  std::vector<Block> blocks;
   for (const PageStructure& page : structure.pages) {
-    const std::string text = blocks_text(page.blocks, true);
-    if (text.empty()) continue;
-    if (!out.empty()) out.push_back('\n');
-    out += text;
+    for (std::size_t k = 0; k < page.blocks.size(); ++k) {
+      const Block& b = page.blocks[k];
+      if (k == 0 && !blocks.empty() && continues_paragraph(blocks.back(), b)) {
+        blocks.back().text = join_lines({blocks.back().text, b.text});
+        continue;
+      }
+      blocks.push_back(b);
+    }
   }
-  return out;
+  return blocks_text(blocks, true);
 }
 
 DtoonDocument parse_dtoon(std::string_view text) {

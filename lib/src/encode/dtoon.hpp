@@ -24,9 +24,13 @@ std::string dtoon_page(const PageStructure& page, bool first_page);
 // "table[N]{h1|h2}:" (or "table[N]:" without header) and N rows of '|'-separated cells.
 std::string dtoon_block(const Block& block);
 
+// One block in Markdown, as to_markdown writes it (no trailing line break).
+std::string markdown_block(const Block& block);
+
 // Markdown: headings as '#'..'###', paragraphs, lists ("- x", "1. x"), fenced code blocks,
 // pipe tables (an empty header row when the table has none), furniture dropped, no page
-// markers. Pure; never throws.
+// markers; a paragraph cut by a page break (no sentence end before it, lower case after it)
+// is written as one. Pure; never throws.
 std::string to_markdown(const DocumentStructure& structure);
 
 // What a dtoon reader recovers.

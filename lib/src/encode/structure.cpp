@@ -28,12 +28,17 @@ constexpr std::size_t kHeadingMaxWords = 10;
 // output's blocks: on tests/fixtures/sample.pdf lines of a paragraph are 5-15 px apart
 // and paragraphs 25-31 px, at h = 40 px.
 constexpr float kBlockExtraGap = 0.3f;
+// The usual line gap is a low quantile of the document's gaps between a prose line and the
+// next one below it in its column: on pages of short paragraphs (a manual's option list) the median gap
+// is the paragraph gap, which would then split nothing.
+constexpr float kLineGapQuantile = 0.2f;
 // Dot leaders: at least this many leader dots ("....", ". . . .", "····"; '…' counts 3).
 constexpr int kLeaderMinDots = 4;
 // Tables (geometry): rows with >= 2 cells at most kTableRowGap x h apart; a row with one
 // cell joins when at most kTableSingleGap x h below, and continues the cell above it (a
-// wrapped cell, not the first column) when at most kTableWrapGap x h below.
-constexpr float kTableRowGap = 2.0f;
+// wrapped cell) when at most kTableWrapGap x h below (in the first column only when the
+// rows are set at least three times as far apart).
+constexpr float kTableRowGap = 3.0f;
 constexpr float kTableSingleGap = 1.0f;
 constexpr float kTableWrapGap = 0.8f;
 constexpr std::size_t kTableMinRows = 3;       // rows with >= 2 non-empty cells
@@ -348,6 +353,8 @@ struct Line {
   Box ref_box;            // where toc_ref sits
   bool leader = false;    // had a dot leader (table-of-contents line)
   int table = -1;         // >= 0: stands for table #table in the reading order
+  bool monospace = false; // text layer: every word in a monospaced font
+  bool bold = false;      // text layer: every word in a bold font
 };
 
 // Makes line (whose text was original) a table-of-contents entry: title before, page
@@ -425,6 +432,8 @@ PageLines page_lines(const PageResult& page) {
     line.box = box;
     line.text = std::move(text);
     line.confidence = page.lines[i].confidence;
+    line.monospace = page.lines[i].monospace;
+    line.bold = page.lines[i].bold;
     out.lines.push_back(std::move(line));
     out.band.push_back(band);
   }
@@ -461,6 +470,7 @@ struct Segment {
   Box box;
   std::string text;
   std::size_t line = 0;  // index into the lines searched
+  bool bold = false;     // text layer: in a bold font
 };
 
 struct Column {
@@ -543,7 +553,16 @@ bool add_single(Grid& grid, const Segment* s, float gap, float h) {
   }
   grid.columns[c] = {x0, x1};
   GridRow& last = grid.rows.back();
-  if (c > 0 && !last.cells[c].empty() && gap <= kTableWrapGap * h) {
+  // In the first column only where rows are set well apart (padded cells, as browsers print
+  // them): there a line close below is the cell's next line, not a row of its own.
+  float row_gap = 0;
+  if (c == 0 && grid.rows.size() >= 2) {
+    std::vector<float> gaps;
+    for (std::size_t k = 1; k < grid.rows.size(); ++k) gaps.push_back(grid.rows[k].y0 - grid.rows[k - 1].y1);
+    row_gap = median(gaps);
+  }
+  const bool wraps = c > 0 ? gap <= kTableWrapGap * h : gap <= kTableWrapGap * h && row_gap >= kTableWrapGap * h && 3 * gap <= row_gap;
+  if (!last.cells[c].empty() && wraps) {
     last.cells[c].push_back(s);
     last.y1 = std::max(last.y1, s->box.y1);
     return true;
@@ -634,7 +653,8 @@ bool valid_table(const Grid& g, float h) {
 }
 
 // The first row is a header: all its cells are short non-numeric labels, and a column is
-// numeric below it, or whitespace or height set it apart from the rows below.
+// numeric below it, or whitespace or height set it apart from the rows below, or (text
+// layer) it is bold and the row below is not.
 bool first_row_is_header(const Grid& g, const std::vector<std::vector<std::string>>& rows) {
   if (g.rows.size() < 3 || n_filled(g.rows[0]) != g.columns.size()) return false;
   for (std::size_t c = 0; c < rows[0].size(); ++c) {
@@ -659,6 +679,18 @@ bool first_row_is_header(const Grid& g, const std::vector<std::vector<std::strin
   }
   const float h = median(heights);
   const float gap0 = g.rows[1].y0 - g.rows[0].y1;
+  // Text layer: the first row bold, the second not.
+  const auto all_bold = [](const GridRow& r) {
+    bool any = false;
+    for (const auto& cell : r.cells) {
+      for (const Segment* s : cell) {
+        if (!s->bold) return false;
+        any = true;
+      }
+    }
+    return any;
+  };
+  if (all_bold(g.rows[0]) && !all_bold(g.rows[1])) return true;
   return g.rows[0].y1 - g.rows[0].y0 >= 1.15f * h || gap0 >= median(gaps) + 0.3f * h;
 }
 
@@ -742,8 +774,8 @@ std::vector<Table> find_tables(const std::vector<Line>& body, float h) {
   std::vector<Segment> segments;
   for (std::size_t i = 0; i < body.size(); ++i) {
     const Line& l = body[i];
-    if (!l.text.empty()) segments.push_back({l.box, l.text, i});
-    if (!l.toc_ref.empty()) segments.push_back({l.ref_box, l.toc_ref, i});
+    if (!l.text.empty()) segments.push_back({l.box, l.text, i, l.bold});
+    if (!l.toc_ref.empty()) segments.push_back({l.ref_box, l.toc_ref, i, l.bold});
   }
   std::vector<const Segment*> order;
   for (const Segment& s : segments) order.push_back(&s);
@@ -997,8 +1029,41 @@ void add_block(PageStructure& page, BlockKind kind, int level, bool ordered, std
   page.blocks.push_back(std::move(b));
 }
 
+// The level of a heading of line height line_h: by its size against the document's text.
+int heading_level(float line_h, float h) {
+  const float ratio = line_h / h;
+  return ratio >= kTitleHeight ? 1 : ratio >= kHeadingHeight ? 2 : 3;
+}
+
+// A block of bold lines with a short title's words (a heading at the text's size).
+bool is_bold_heading(const std::vector<const Line*>& block) {
+  std::size_t words = 0;
+  for (const Line* l : block) {
+    if (!l->bold || l->monospace) return false;
+    words += n_words(l->text);
+  }
+  const std::string& first = block.front()->text;
+  const std::string& last = block.back()->text;
+  const auto c = static_cast<unsigned char>(first.front());
+  // A bold term that ends in ':' or ',' introduces what follows (a definition list's term).
+  return words <= kHeadingMaxWords && last.back() != '.' && last.back() != ',' && last.back() != ':' &&
+         (std::isalnum(c) != 0 || c >= 0x80);
+}
+
 // Headings, list items and paragraphs of one run of lines with normal spacing.
-void text_blocks(const std::vector<const Line*>& block, float h, PageStructure& out) {
+// h: the document's median line height (heading sizes are judged against it); term: the
+// block is followed by an indented one, so a bold block is a definition list's term.
+void text_blocks(const std::vector<const Line*>& block, float h, bool term, PageStructure& out) {
+  if (!term && is_bold_heading(block)) {
+    std::vector<std::string> texts;
+    float line_h = 0;
+    for (const Line* l : block) {
+      texts.push_back(l->text);
+      line_h = std::max(line_h, l->box.h());
+    }
+    add_block(out, BlockKind::kHeading, heading_level(line_h, h), false, texts);
+    return;
+  }
   BlockKind kind = BlockKind::kParagraph;
   int level = 0;
   bool ordered = false;
@@ -1018,7 +1083,7 @@ void text_blocks(const std::vector<const Line*>& block, float h, PageStructure& 
     const int section =
         short_line && last && !after_item && (k == 0 || ends_sentence(block[k - 1]->text)) ? section_number(t) : 0;
     if (tall) {
-      const int line_level = ratio >= kTitleHeight ? 1 : 2;
+      const int line_level = heading_level(line.box.h(), h);
       // Consecutive tall lines form one (multi-line) heading.
       if (kind != BlockKind::kHeading || current.empty()) {
         add_block(out, kind, level, ordered, current);
@@ -1078,21 +1143,26 @@ float left_margin(const std::vector<Line>& lines, float h) {
 
 // Blocks of one page from its reading-order flow: text lines and table placeholders.
 // h: the page's median line height (tables included).
-void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, float h, const PageResult& page,
-                  PageStructure& out) {
+// line_gap_px: the document's usual line gap (document_line_gap), < 0 if it has none;
+// text_h: the document's median line height, for headings.
+void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, float h, float line_gap_px,
+                  float text_h, const PageResult& page, PageStructure& out) {
   std::vector<float> gaps;
   for (std::size_t i = 1; i < flow.size(); ++i) {
     const Box& a = flow[i - 1].box;
     const Box& b = flow[i].box;
     if (flow[i - 1].table < 0 && flow[i].table < 0 && b.cy() > a.cy() && h_overlap(a, b) > 0) gaps.push_back(b.y0 - a.y1);
   }
-  const float usual_gap = gaps.empty() ? 0.0f : std::min(median(gaps), h);
+  const float page_gap = gaps.empty() ? 0.0f : median(gaps);
+  const float usual_gap = std::min(line_gap_px >= 0 ? std::min(line_gap_px, page_gap) : page_gap, h);
   const float break_gap = usual_gap + kBlockExtraGap * h;
   // A new block also where tall lines (headings) start or end: code is never tall.
-  const auto tall = [&](const Line& l) { return l.box.h() >= kHeadingHeight * h; };
+  // So do monospaced lines (code) and bold ones (headings at the text's size).
+  const auto tall = [&](const Line& l) { return l.box.h() >= kHeadingHeight * text_h; };
   const auto new_block = [&](const Line& a, const Line& b) {
     return a.table >= 0 || b.table >= 0 || b.box.cy() <= a.box.cy() || h_overlap(a.box, b.box) <= 0 ||
-           b.box.y0 - a.box.y1 > break_gap || tall(a) != tall(b);
+           b.box.y0 - a.box.y1 > break_gap || tall(a) != tall(b) || a.monospace != b.monospace ||
+           (a.bold != b.bold && !a.monospace);
   };
   std::vector<std::vector<const Line*>> blocks;
   for (std::size_t i = 0; i < flow.size(); ++i) {
@@ -1112,6 +1182,16 @@ void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, flo
     if (block.front()->table >= 0) {
       pieces.push_back({block, false});
       continue;
+    }
+    // Monospaced lines from a text layer are code: a block of two or more, or one line that is
+    // indented or reads as program text (a term in a monospaced font is not).
+    if (block.front()->monospace) {
+      const bool code = block.size() >= 2 || block.front()->box.x0 - margin >= kIndentedCode * h ||
+                        code_cue(block.front()->text) > 0;
+      if (code) {
+        pieces.push_back({block, true});
+        continue;
+      }
     }
     // Runs of prose lines are text; runs of other lines are code or text by their look.
     // Text runs of one block stay together.
@@ -1186,7 +1266,10 @@ void build_blocks(const std::vector<Line>& flow, std::vector<Table>& tables, flo
       continue;
     }
     if (!p.code) {
-      text_blocks(p.lines, h, out);
+      // A term above its indented description (a definition list) is no heading.
+      const bool term = i + 1 < pieces.size() && !pieces[i + 1].code && pieces[i + 1].lines.front()->table < 0 &&
+                        pieces[i + 1].lines.front()->box.x0 >= p.lines.front()->box.x0 + h;
+      text_blocks(p.lines, text_h, term, out);
       ++i;
       continue;
     }
@@ -1356,8 +1439,8 @@ void faithful_blocks(const PageResult& page, PageStructure& out) {
 }
 
 // Level >= 1: the blocks of one page from its non-furniture lines (reading order).
-void structure_page(const PageResult& result, std::vector<Line> body, int level, RepeatFilter& repeats,
-                    PageStructure& page) {
+void structure_page(const PageResult& result, std::vector<Line> body, int level, float line_gap_px, float text_h,
+                    RepeatFilter& repeats, PageStructure& page) {
   // Rules go, dot leaders go; level 2: low-confidence lines and margin labels go.
   float right_edge = 0;
   std::vector<float> body_heights;
@@ -1435,7 +1518,7 @@ void structure_page(const PageResult& result, std::vector<Line> body, int level,
     flow = std::move(not_figure);
     std::sort(page.dropped_lines.begin(), page.dropped_lines.end());
   }
-  build_blocks(flow, tables, h, result, page);
+  build_blocks(flow, tables, h, line_gap_px, text_h > 0 ? text_h : h, result, page);
 
   if (level == 2) {  // paragraphs and items written before (in this document or the run) go
     std::vector<Block> blocks;
@@ -1454,6 +1537,27 @@ void structure_page(const PageResult& result, std::vector<Line> body, int level,
     }
     page.blocks = std::move(blocks);
   }
+}
+
+// The document's usual gap (px) between a prose line and the next prose line below it in its
+// column (kLineGapQuantile of all such gaps; code, number columns and dumps have their own
+// leading); -1 without any.
+float document_line_gap(const std::vector<PageLines>& pages) {
+  std::vector<float> gaps;
+  for (const PageLines& p : pages) {
+    for (std::size_t i = 1; i < p.lines.size(); ++i) {
+      const Box& a = p.lines[i - 1].box;
+      const Box& b = p.lines[i].box;
+      if (b.cy() > a.cy() && h_overlap(a, b) > 0 && b.y0 - a.y1 < 2.0f * std::max(a.h(), b.h()) &&
+          is_prose_line(p.lines[i - 1].text) && is_prose_line(p.lines[i].text)) {
+        gaps.push_back(b.y0 - a.y1);
+      }
+    }
+  }
+  if (gaps.empty()) return -1.0f;
+  const auto k = static_cast<std::size_t>(kLineGapQuantile * static_cast<float>(gaps.size() - 1));
+  std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(k), gaps.end());
+  return std::max(gaps[k], 0.0f);
 }
 
 }  // namespace
@@ -1509,6 +1613,7 @@ std::string document_name(std::string_view path) {
 DocumentStructure analyze_structure(const DocumentResult& document, const StructureOptions& options) {
   DocumentStructure out;
   out.name = document_name(document.path);
+  out.path = document.path;
   out.level = std::clamp(options.level, 0, 2);
   std::vector<PageLines> pages;
   pages.reserve(document.pages.size());
@@ -1529,6 +1634,14 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
     for (const std::string& key : families) ++n_pages_with_family[key];
   }
 
+  const float line_gap_px = document_line_gap(pages);
+  // Heading sizes are judged against the document's text, so that a page of small code or a
+  // page range does not change them.
+  std::vector<float> heights;
+  for (const PageLines& p : pages) {
+    for (const Line& l : p.lines) heights.push_back(l.box.h());
+  }
+  const float text_h = heights.empty() ? 0.0f : median(heights);
   RepeatFilter own_repeats;
   RepeatFilter& repeats = options.repeats != nullptr ? *options.repeats : own_repeats;
   for (std::size_t p = 0; p < pages.size(); ++p) {
@@ -1555,7 +1668,7 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
     if (out.level == 0) {
       faithful_blocks(result, page);
     } else {
-      structure_page(result, std::move(body), out.level, repeats, page);
+      structure_page(result, std::move(body), out.level, line_gap_px, text_h, repeats, page);
     }
   }
   if (out.level == 2) {
@@ -1582,20 +1695,6 @@ DocumentStructure analyze_structure(const DocumentResult& document, const Struct
         blocks.push_back(std::move(b));
       }
       page.blocks = std::move(blocks);
-    }
-  }
-  // A document whose largest heading is only 1.3x its text still has a title level.
-  int top_level = 4;
-  for (const PageStructure& page : out.pages) {
-    for (const Block& b : page.blocks) {
-      if (b.kind == BlockKind::kHeading) top_level = std::min(top_level, b.level);
-    }
-  }
-  if (top_level > 1 && top_level < 4) {
-    for (PageStructure& page : out.pages) {
-      for (Block& b : page.blocks) {
-        if (b.kind == BlockKind::kHeading) b.level -= top_level - 1;
-      }
     }
   }
   return out;

@@ -45,6 +45,7 @@ struct PageStructure {
 
 struct DocumentStructure {
   std::string name;  // file name of DocumentResult::path (no directories)
+  std::string path;  // DocumentResult::path as given
   int level = 1;     // the compaction level it was built at
   std::vector<PageStructure> pages;
 };

@@ -101,6 +101,8 @@ TextLine merge_pair(TextLine a, TextLine b, const Box& union_box) {
   m.quad = {PointF{union_box.x0, union_box.y0}, PointF{union_box.x1, union_box.y0},
             PointF{union_box.x1, union_box.y1}, PointF{union_box.x0, union_box.y1}};
   m.rotated_180 = a.rotated_180 || b.rotated_180;
+  m.monospace = a.monospace && b.monospace;
+  m.bold = a.bold && b.bold;
   m.text = a.text;
   m.char_confidences = a.char_confidences;
   if (!a.text.empty() && !b.text.empty()) {

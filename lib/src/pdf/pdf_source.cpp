@@ -157,7 +157,7 @@ class PdfSource final : public PageSource {
     try {
       const float scale = static_cast<float>(dpi / 72.0);
       std::vector<PdfWord> words;
-      for (const poppler::text_box& box : page->text_list()) {
+      for (const poppler::text_box& box : page->text_list(poppler::page::text_list_include_font)) {
         const poppler::byte_array utf8 = box.text().to_utf8();
         std::string text(utf8.begin(), utf8.end());
         if (box.rotation() != 0) {  // vertical or upside-down words are dropped
@@ -172,7 +172,8 @@ class PdfSource final : public PageSource {
         if (!finite || b.x1 <= 0 || b.y1 <= 0 || b.x0 >= size.width_px || b.y0 >= size.height_px) {
           continue;  // off the page
         }
-        words.push_back({std::move(text), b, box.has_space_after()});
+        const std::string font = box.has_font_info() ? box.get_font_name(0) : std::string();
+        words.push_back({std::move(text), b, box.has_space_after(), font_is_monospace(font), font_is_bold(font)});
       }
       layer.lines = words_to_lines(words);
     } catch (const std::exception& e) {

@@ -1,8 +1,10 @@
 #include "pdf/text_layer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -205,14 +207,49 @@ int percent(double share) { return static_cast<int>(std::lround(100.0 * share));
 
 }  // namespace
 
+namespace {
+
+std::string font_key(std::string_view name) {
+  if (const auto plus = name.find('+'); plus != std::string_view::npos && plus <= 6) name.remove_prefix(plus + 1);
+  std::string key(name);
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+bool contains_any(const std::string& key, std::initializer_list<std::string_view> parts) {
+  return std::any_of(parts.begin(), parts.end(), [&](std::string_view p) { return key.find(p) != std::string::npos; });
+}
+
+}  // namespace
+
+bool font_is_monospace(std::string_view font_name) {
+  const std::string key = font_key(font_name);
+  return contains_any(key, {"mono", "courier", "consol", "typewriter", "fixed", "menlo", "monaco"}) ||
+         key.starts_with("cmtt") || key.starts_with("sftt") || key.starts_with("lmtt") || key.starts_with("ectt") ||
+         key.starts_with("txtt") || key.starts_with("rm-lmtt");
+}
+
+bool font_is_bold(std::string_view font_name) {
+  const std::string key = font_key(font_name);
+  return contains_any(key, {"bold", "black", "heavy", "demi"}) || key.starts_with("cmbx") || key.starts_with("sfbx") ||
+         key.starts_with("lmbx") || key.starts_with("ecbx");
+}
+
 std::vector<TextLine> words_to_lines(const std::vector<PdfWord>& words) {
   std::vector<TextLine> lines;
   std::string text;
   BoxF line_box;
+  bool monospace = true;
+  bool bold = true;
   const PdfWord* previous = nullptr;
   auto flush = [&] {
-    if (!text.empty()) lines.push_back(make_line(text, line_box));
+    if (!text.empty()) {
+      lines.push_back(make_line(text, line_box));
+      lines.back().monospace = monospace;
+      lines.back().bold = bold;
+    }
     text.clear();
+    monospace = bold = true;
   };
   for (const PdfWord& word : words) {
     if (word.text.empty()) continue;
@@ -231,6 +268,8 @@ std::vector<TextLine> words_to_lines(const std::vector<PdfWord>& words) {
       line_box = word.box;
     }
     text += word.text;
+    monospace = monospace && word.monospace;
+    bold = bold && word.bold;
     previous = &word;
   }
   flush();

@@ -4,6 +4,7 @@
 // garbage, covering the page's ink). Poppler-free, so it is tested directly.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/geometry.hpp"
@@ -16,13 +17,22 @@ struct PdfWord {
   std::string text;          // UTF-8, no spaces
   BoxF box;                  // page pixels
   bool space_after = false;  // Poppler saw a space after it on its line
+  bool monospace = false;    // its font is monospaced (font_is_monospace)
+  bool bold = false;         // its font is bold (font_is_bold)
 };
+
+// By the font's name, case-insensitive, a subset prefix ("ABCDEF+") ignored: monospaced
+// ("Courier", "...Mono...", "Consolas", "Inconsolata", TeX's "CMTT"/"SFTT"/"...Typewriter")
+// and bold ("...Bold...", "Black", "Heavy", "Demi", TeX's "CMBX"/"SFBX").
+bool font_is_monospace(std::string_view font_name);
+bool font_is_bold(std::string_view font_name);
 
 // Joins consecutive words into lines. A word continues the line when it sits
 // on the same row, to the right of the previous word and closer than about
 // one word height; a wider gap (column gutter, table cell) starts a new line,
 // so a line never bridges a gutter. Lines get the union box as quad,
-// confidence 1 and one char confidence per UTF-8 character.
+// confidence 1 and one char confidence per UTF-8 character; a line is
+// monospace / bold when all its words are.
 std::vector<TextLine> words_to_lines(const std::vector<PdfWord>& words);
 
 // Character counts behind the garbage verdict.

@@ -30,8 +30,10 @@ constexpr std::string_view kJsonPathPrefix = "{\n  \"path\": \"\"";
 // 5 = accents restored on pages that show them, token-splitting spaces
 // dropped; 6 = lines running into a gutter kept in their column;
 // 7 = options from the option table's affects_output marks with device and
-// precision resolved, password locks, a facts entry per document.
-constexpr std::string_view kOutputRevision = "7";
+// precision resolved, password locks, a facts entry per document;
+// 8 = md/dtoon/jsonl structure from text-layer fonts, document-wide gaps and
+// heading levels, jsonl fields.
+constexpr std::string_view kOutputRevision = "8";
 
 constexpr std::string_view kFactsHeader = "deepcompress-facts 1\n";
 
