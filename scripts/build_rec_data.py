@@ -332,8 +332,9 @@ def extend_along_text(q, ratio, w, h):
     return out
 
 
-def crop_quad(gray, q):
-    """preprocess.cpp crop_quad (gray instead of BGR); None for a vertical or degenerate crop."""
+def crop_quad(gray, q, with_matrix=False):
+    """preprocess.cpp crop_quad (gray instead of BGR); None for a vertical or degenerate crop.
+    with_matrix: (crop, page -> crop perspective matrix)."""
     import cv2
     width = int(max(np.hypot(*(q[0] - q[1])), np.hypot(*(q[2] - q[3]))))
     height = int(max(np.hypot(*(q[0] - q[3])), np.hypot(*(q[1] - q[2]))))
@@ -347,7 +348,7 @@ def crop_quad(gray, q):
     crop = cv2.warpPerspective(gray, m, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
     if crop.shape[0] / crop.shape[1] >= 1.5:
         return None  # vertical text: not trained on
-    return crop
+    return (crop, m) if with_matrix else crop
 
 
 def to_height(crop):
@@ -481,8 +482,25 @@ def match_page(dets, words, page_w, page_h, stats):
         if text is None:
             drop(reason)
             continue
-        out.append((q, text))
+        out.append((q, text, order))
     return out
+
+
+def ink_outside_words(crop, m, word_rects):
+    """Ink in the crop's middle band beyond the text-layer words (a bullet drawn as a
+    graphic, a glyph the text layer lacks): the label would miss it."""
+    import cv2
+    ch, cw = crop.shape
+    covered = np.zeros(cw, bool)
+    pad = 0.12 * ch
+    for x0, y0, x1, y1 in word_rects:
+        pts = cv2.perspectiveTransform(np.array([[[x0, (y0 + y1) / 2], [x1, (y0 + y1) / 2]]], np.float32), m)[0]
+        a, b = int(max(0, pts[:, 0].min() - pad)), int(min(cw, pts[:, 0].max() + pad + 1))
+        covered[a:b] = True
+    band = crop[int(0.25 * ch):max(int(0.75 * ch), int(0.25 * ch) + 1)]
+    lo, hi = np.percentile(crop, 2), np.percentile(crop, 98)
+    ink = (band < (lo + hi) / 2).sum(0) >= max(1, 0.08 * ch)
+    return int((ink & ~covered).sum()) > 0.08 * ch
 
 
 # ---------------------------------------------------------------- degradation (page level)
@@ -584,10 +602,14 @@ def page_lines(det, gray, words_pt, page_size_pt, dpi, rng, degraded, stats, can
     dets = det.boxes(gray, canvas_scale)
     stats["boxes"] = stats.get("boxes", 0) + len(dets)
     out = []
-    for q, text in match_page(dets, words, w, h, stats):
-        crop = crop_quad(gray, extend_along_text(q, LINE_END_EXTENSION, w, h))
-        if crop is None:
+    for q, text, idx in match_page(dets, words, w, h, stats):
+        cm = crop_quad(gray, extend_along_text(q, LINE_END_EXTENSION, w, h), with_matrix=True)
+        if cm is None:
             stats["vertical_or_degenerate"] = stats.get("vertical_or_degenerate", 0) + 1
+            continue
+        crop, m = cm
+        if ink_outside_words(crop, m, [words[k][:4] for k in idx]):
+            stats["ink_outside_words"] = stats.get("ink_outside_words", 0) + 1
             continue
         if not ink_ok(crop):
             stats["no_ink"] = stats.get("no_ink", 0) + 1
