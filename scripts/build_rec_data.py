@@ -394,6 +394,13 @@ def line_text(words):
     return t, None
 
 
+def short_letters(text):
+    """One or two characters, a letter among them: often a math-extension glyph the text
+    layer names by a letter (a big sum sign given as "X")."""
+    t = text.replace(" ", "")
+    return len(t) <= 2 and any(c.isalpha() for c in t)
+
+
 def ink_ok(crop):
     """Some dark ink on a lighter ground (invisible or white text fails)."""
     lo, hi = np.percentile(crop, 2), np.percentile(crop, 98)
@@ -481,6 +488,9 @@ def match_page(dets, words, page_w, page_h, stats):
         text, reason = line_text([words[k][4] for k in order])
         if text is None:
             drop(reason)
+            continue
+        if short_letters(text):
+            drop("short_letters")
             continue
         out.append((q, text, order))
     return out

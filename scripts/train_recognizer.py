@@ -45,6 +45,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rec_charset  # noqa: E402
+from build_rec_data import short_letters  # noqa: E402
 
 HEIGHT = 32
 STRIDE = 4
@@ -224,6 +225,8 @@ def load_val(data_dir, max_lines):
         for im, t, s in zip(imgs, texts, sources):
             ids = encode_ok(t, im.shape[1])
             if ids is None:
+                continue
+            if not s.startswith("synth") and short_letters(t):
                 continue
             key = "synth" if s.startswith("synth") else ("real_degraded" if s.endswith(":1") else "real_clean")
             sets[key].append((im, ids))
@@ -408,11 +411,13 @@ def train(args):
         lines = []
         for n in names:
             try:
-                imgs, texts, _ = load_shard(os.path.join(args.data, "train", n))
+                imgs, texts, sources = load_shard(os.path.join(args.data, "train", n))
             except (OSError, ValueError, KeyError) as e:
                 log(f"shard {n} unreadable: {e}")
                 continue
-            for im, t in zip(imgs, texts):
+            for im, t, src in zip(imgs, texts, sources):
+                if not src.startswith("synth") and short_letters(t):
+                    continue  # shards built before build_rec_data.py dropped these
                 ids = encode_ok(t, im.shape[1] * 0.85)
                 if ids is not None and im.shape[1] <= MAX_WIDTH:
                     lines.append((im, ids))
