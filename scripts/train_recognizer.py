@@ -383,8 +383,7 @@ def train(args):
         epoch, window, batch_pos, shards = ck["epoch"], ck["window"], ck["batch_pos"], ck["shards"]
         torch.set_rng_state(ck["torch_rng"])
         log(f"resumed {cks[-1]}: step {step}, {samples} samples, epoch {epoch} window {window} batch {batch_pos}")
-    val_sets = load_val(args.data, args.val_lines)
-    log("validation lines: " + ", ".join(f"{k} {len(v)}" for k, v in val_sets.items()))
+    val_files, val_sets = None, {}
     t_ckpt = t_val = t_log = time.time()
     n_log, loss_log, t_log_samples = 0, 0.0, samples
     last_val = {}
@@ -445,6 +444,11 @@ def train(args):
                     f"lr {lr_at(step, args):.2e} {(samples - t_log_samples) / (now - t_log):.1f} lines/s")
                 t_log, n_log, loss_log, t_log_samples = now, 0, 0.0, samples
             if now - t_val > args.val_minutes * 60:
+                files = sorted(glob.glob(os.path.join(args.data, "val", "*.npz")))
+                if files != val_files:  # the builder writes val/ first; reload until it is complete
+                    val_files, val_sets = files, load_val(args.data, args.val_lines)
+                    log(f"validation: {len(files)} shards, lines: "
+                        + ", ".join(f"{k} {len(v)}" for k, v in val_sets.items()))
                 res = evaluate(model, val_sets)
                 last_val = {k: {"cer": v[0], "wer": v[1], "n": v[2]} for k, v in res.items()}
                 log(f"val step {step}: " + ", ".join(f"{k} CER {v[0]:.2f}% WER {v[1]:.2f}% (n={v[2]})"
@@ -476,7 +480,7 @@ def main():
     ap.add_argument("--px-budget", type=int, default=24576, help="padded input px (width x lines) per batch")
     ap.add_argument("--max-batch", type=int, default=48)
     ap.add_argument("--window-shards", type=int, default=6)
-    ap.add_argument("--val-lines", type=int, default=800, help="per validation set")
+    ap.add_argument("--val-lines", type=int, default=400, help="per validation set")
     ap.add_argument("--val-minutes", type=float, default=30)
     ap.add_argument("--min-shards", type=int, default=8, help="wait until this many training shards exist")
     ap.add_argument("--ckpt-minutes", type=float, default=8)
