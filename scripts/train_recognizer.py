@@ -475,7 +475,7 @@ def main():
     ap.add_argument("--min-lr-ratio", type=float, default=0.03)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--warmup", type=int, default=800)
-    ap.add_argument("--total-steps", type=int, default=80000, help="cosine schedule length")
+    ap.add_argument("--total-steps", type=int, default=40000, help="cosine schedule length (~1.4M lines)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: never)")
     ap.add_argument("--px-budget", type=int, default=24576, help="padded input px (width x lines) per batch")
     ap.add_argument("--max-batch", type=int, default=48)
