@@ -8,6 +8,12 @@ Reads the latest checkpoint (or a TorchScript export), greedy-decodes every
 validation line (documents never trained on: clean and scan-degraded pages,
 plus synthetic lines) and prints CER and WER per set, the worst documents,
 and a few misread lines.
+
+    /usr/bin/python3 scripts/eval_recognizer.py --engine-check PAGE.pdf [--dpi 200]
+
+instead checks build_rec_data.py's port of the engine's detection against the
+C++ engine: runs `deepcompress --ocr always --format json` on a one-page PDF,
+detects the same page in Python, and prints how far the line boxes are apart.
 """
 
 import argparse
@@ -23,6 +29,32 @@ import rec_charset  # noqa: E402
 import train_recognizer as tr  # noqa: E402
 
 
+def engine_check(pdf, dpi, exe, model_dir):
+    import json
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    import build_rec_data as brd
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([exe, pdf, "--ocr", "always", "--format", "json", "--dpi", str(dpi), "-o", tmp,
+                        "--model-dir", model_dir, "--cache-dir", os.path.join(tmp, "cache")], check=True,
+                       capture_output=True)
+        name = os.path.splitext(os.path.basename(pdf))[0] + ".json"
+        page = json.load(open(os.path.join(tmp, name)))["pages"][0]
+    eng = [np.array(line["box"], np.float32).reshape(4, 2) for line in page["lines"]]
+    det = brd.Detector(os.path.join(model_dir, "det.pt"))
+    gray = brd.render_page(pdf, 1, dpi)
+    py = [q for q, _ in det.boxes(gray)]
+    d = np.array([min(float(np.abs(q - e).max()) for q in py) for e in eng]) if py and eng else np.zeros(0)
+    print(f"{pdf}: engine {len(eng)} lines ({page['width_px']}x{page['height_px']} px), Python {len(py)} boxes "
+          f"({gray.shape[1]}x{gray.shape[0]} px)")
+    if len(d):
+        print(f"largest corner distance to the nearest Python box: median {np.median(d):.2f} px, "
+              f"90th percentile {np.percentile(d, 90):.2f}, max {d.max():.2f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", default="/work/rec/ckpt")
@@ -31,8 +63,15 @@ def main():
     ap.add_argument("--max-lines", type=int, default=0, help="per set, sampled with a fixed seed (0: all)")
     ap.add_argument("--show", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--engine-check", default="", help="a one-page PDF: compare line boxes with the C++ engine")
+    ap.add_argument("--dpi", type=int, default=200)
+    ap.add_argument("--exe", default=os.path.join(tr.os.path.dirname(__file__), "..", "build", "ci", "apps",
+                                                  "deepcompress", "deepcompress"))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.engine_check:
+        engine_check(args.engine_check, args.dpi, args.exe, os.path.join(os.path.dirname(tr.__file__), "..", "models"))
+        return
     if args.model:
         model = torch.jit.load(args.model).eval()
         what = args.model
