@@ -578,15 +578,17 @@ class ShardWriter:
         self.sources.append(source)
 
     def save(self, path, stats):
-        tmp = path + ".tmp.npz"
-        np.savez(tmp, images=np.concatenate(self.images) if self.images else np.zeros(0, np.uint8),
-                 widths=np.array(self.widths, np.int32),
-                 texts=np.frombuffer("\n".join(self.texts).encode("utf-8"), np.uint8),
-                 sources=np.frombuffer("\n".join(self.sources).encode("utf-8"), np.uint8))
+        """Writes path (.npz) and its .json counts, each through a temporary name and a rename
+        (not *.npz: readers never see a half-written shard; the .npz comes last)."""
         with open(path[:-4] + ".json.tmp", "w") as f:
             json.dump(dict(n_lines=len(self.texts), stats=stats), f, indent=1, sort_keys=True)
         os.replace(path[:-4] + ".json.tmp", path[:-4] + ".json")
-        os.replace(tmp, path)
+        with open(path + ".tmp", "wb") as f:
+            np.savez(f, images=np.concatenate(self.images) if self.images else np.zeros(0, np.uint8),
+                     widths=np.array(self.widths, np.int32),
+                     texts=np.frombuffer("\n".join(self.texts).encode("utf-8"), np.uint8),
+                     sources=np.frombuffer("\n".join(self.sources).encode("utf-8"), np.uint8))
+        os.replace(path + ".tmp", path)
 
 
 def load_shard(path):

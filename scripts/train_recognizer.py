@@ -411,7 +411,7 @@ def train(args):
         for n in names:
             try:
                 imgs, texts, sources = load_shard(os.path.join(args.data, "train", n))
-            except (OSError, ValueError, KeyError) as e:
+            except Exception as e:  # noqa: BLE001 (a damaged shard must not stop a day-long run)
                 log(f"shard {n} unreadable: {e}")
                 continue
             for im, t, src in zip(imgs, texts, sources):
