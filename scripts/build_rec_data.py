@@ -374,7 +374,7 @@ def line_text(words):
     # TeX's detached accents: a spacing accent glyph next to its letter (either
     # order, the text layer gives both) becomes the composed letter.
     if any(c in rec_charset.SPACING_ACCENTS for c in t):
-        t2 = re.sub("([" + "".join(rec_charset.SPACING_ACCENTS) + "])\u0131?([A-Za-z\u0131])",
+        t2 = re.sub("([" + "".join(rec_charset.SPACING_ACCENTS) + "])([A-Za-z\u0131])",
                     lambda m: ("i" if m.group(2) == "\u0131" else m.group(2)) + rec_charset.SPACING_ACCENTS[m.group(1)],
                     t)
         t2 = re.sub("([A-Za-z])([" + "".join(rec_charset.SPACING_ACCENTS) + "])",
@@ -383,7 +383,6 @@ def line_text(words):
         if any(unicodedata.combining(c) for c in t2):
             return None, "detached_accent"
         t = t2
-    t = t.replace("\u0131", "\u0131")  # dotless i stays itself when alone
     t = unicodedata.normalize("NFC", t)
     t = re.sub(r"\s+", " ", t).strip()
     if not t:
@@ -831,6 +830,39 @@ def text_pool(docs, tmp_dir, seed, path, max_docs=300):
     return pool
 
 
+# ---------------------------------------------------------------- self-test
+
+def self_test():
+    """The label rules on fixed inputs (no PDFs, no models); exits non-zero on a mismatch."""
+    cases = [
+        (["caf\u00b4e", "na\u00a8\u0131ve"], "café naïve"),  # TeX accents before the letter, dotless i
+        (["cafe\u00b4"], "café"),  # accent after its letter
+        (["\ufb01le", "e\ufb00ort"], "file effort"),  # ligatures
+        (["a\u00a0b", "  c"], "a b c"),  # no-break space, runs of spaces
+        (["end-"], "end-"),  # end-of-line hyphen kept
+        (["x\ue000"], None),  # private use
+        (["\u4e2d"], None),  # outside the charset
+        (["\u00b4", "e"], "\u00b4 e"),  # a spacing accent apart from letters is a character
+        (["\u0219i", "\u021b"], "și ț"),
+    ]
+    bad = 0
+    for words, want in cases:
+        got, reason = line_text(words)
+        if got != want:
+            print(f"line_text({words!r}) = {got!r} ({reason}), want {want!r}")
+            bad += 1
+    if short_letters("12") or not short_letters("X") or short_letters("abc"):
+        print("short_letters wrong")
+        bad += 1
+    for name in ("R-intro.pdf", "refcard-a4.pdf", "maint-guide.fr.pdf", "struktex.de.pdf"):
+        if name not in EXCLUDED:
+            print(f"{name} not excluded")
+            bad += 1
+    check_exclusions()
+    print("self-test: %d failure(s)" % bad)
+    sys.exit(1 if bad else 0)
+
+
 # ---------------------------------------------------------------- main
 
 def real_jobs(docs, seed, val):
@@ -866,7 +898,10 @@ def main():
     ap.add_argument("--max-jobs", type=int, default=0, help="stop after this many shards (0: all)")
     ap.add_argument("--only", choices=["all", "val", "train"], default="all")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--self-test", action="store_true", help="check the label rules and exclusions, then exit")
     args = ap.parse_args()
+    if args.self_test:
+        self_test()
     if args.install:
         install()
         return
