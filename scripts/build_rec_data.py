@@ -515,6 +515,70 @@ def ink_outside_words(crop, m, word_rects):
     return int((ink & ~covered).sum()) > 0.08 * ch
 
 
+# ---------------------------------------------------------------- check against the current recognizer
+
+REC_CHECK_LINES = 16  # clean lines per document read by rec.pt
+REC_CHECK_MAX_CER = 0.25  # a document whose text layer rec.pt disagrees with more is dropped
+
+
+class RecCheck:
+    """Reads a sample of a document's clean lines with models/rec.pt (PP-OCRv4) and compares
+    with the labels, accents, case and spaces stripped: a broken text layer (wrong ToUnicode
+    maps, Type3 fonts) disagrees on nearly every line, rec.pt's own misreads on few."""
+
+    def __init__(self, model_dir):
+        import torch
+        self.torch = torch
+        self.model = torch.jit.load(os.path.join(model_dir, "rec.pt")).eval()
+        with open(os.path.join(model_dir, "ppocr_keys_v1.txt"), encoding="utf-8") as f:
+            self.keys = f.read().split("\n")
+        if self.keys and self.keys[-1] == "":
+            self.keys.pop()
+
+    @staticmethod
+    def fold(t):
+        t = unicodedata.normalize("NFKD", t)
+        return "".join(c for c in t if not unicodedata.combining(c) and not c.isspace()).casefold()
+
+    def read(self, img):
+        import cv2
+        h, w = img.shape
+        nw = max(8, int(np.ceil(48 * w / h)))
+        x = cv2.resize(img, (nw, 48), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 127.5 - 1.0
+        with self.torch.no_grad():
+            probs = self.model(self.torch.from_numpy(np.repeat(x[None, None], 3, axis=1)))[0].numpy()
+        out, prev = [], -1
+        for i in probs.argmax(-1):
+            if i != prev and i != 0:
+                out.append(self.keys[i - 1] if i - 1 < len(self.keys) else " ")
+            prev = i
+        return "".join(out)
+
+    def cer(self, imgs, texts, seed):
+        """Folded CER of rec.pt on up to REC_CHECK_LINES of the given lines (None if none)."""
+        idx = [i for i, t in enumerate(texts) if len(self.fold(t)) >= 8]
+        if not idx:
+            return None
+        rng = np.random.default_rng(seed)
+        pick = sorted(rng.choice(idx, size=min(REC_CHECK_LINES, len(idx)), replace=False))
+        errs = chars = 0
+        for i in pick:
+            ref, hyp = self.fold(texts[i]), self.fold(self.read(imgs[i]))
+            errs += levenshtein(ref, hyp)
+            chars += len(ref)
+        return errs / max(chars, 1)
+
+
+def levenshtein(a, b):
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
 # ---------------------------------------------------------------- degradation (page level)
 
 def degrade(gray, rng):
@@ -633,7 +697,7 @@ def page_lines(det, gray, words_pt, page_size_pt, dpi, rng, degraded, stats, can
     return out
 
 
-def build_real_shard(det, doc, pages, path, seed, val, tmp_dir):
+def build_real_shard(det, doc, pages, path, seed, val, tmp_dir, rec_check=None):
     stats = {}
     sw = ShardWriter()
     pdf = plain_pdf(doc, tmp_dir)
@@ -651,8 +715,21 @@ def build_real_shard(det, doc, pages, path, seed, val, tmp_dir):
             continue
         for img, text in page_lines(det, gray, words, size, dpi, rng, degraded, stats):
             sw.add(img, text, f"{doc_key(doc)}:{page}:{int(degraded)}")
+    if rec_check is not None:
+        apply_rec_check(rec_check, sw, stats, stable_hash(seed, "reccheck", doc_key(doc)))
     sw.save(path, stats)
     return stats
+
+
+def apply_rec_check(rec_check, sw, stats, seed):
+    """Empties the shard when rec.pt disagrees with its clean lines' labels (stats say why)."""
+    clean = [i for i, s in enumerate(sw.sources) if s.endswith(":0")]
+    cer = rec_check.cer([sw.images[i].reshape(HEIGHT, -1) for i in clean], [sw.texts[i] for i in clean], seed)
+    stats["rec_check_cer"] = cer
+    if cer is not None and cer > REC_CHECK_MAX_CER:
+        stats["dropped_by_rec_check"] = len(sw.texts)
+        stats["kept"] = 0
+        sw.images, sw.widths, sw.texts, sw.sources = [], [], [], []
 
 
 # ---------------------------------------------------------------- synthetic pages
@@ -830,6 +907,23 @@ def text_pool(docs, tmp_dir, seed, path, max_docs=300):
     return pool
 
 
+def recheck(rec_check, out, seed):
+    for path in sorted(glob.glob(os.path.join(out, "*", "real_*.npz"))):
+        meta_path = path[:-4] + ".json"
+        meta = json.load(open(meta_path))
+        if "rec_check_cer" in meta["stats"]:
+            continue
+        imgs, texts, sources = load_shard(path)
+        sw = ShardWriter()
+        for im, t, s in zip(imgs, texts, sources):
+            sw.add(im, t, s)
+        stats = meta["stats"]
+        apply_rec_check(rec_check, sw, stats, stable_hash(seed, "reccheck", sources[0].split(":")[0] if sources else ""))
+        sw.save(path, stats)
+        log(f"{os.path.basename(path)}: rec.pt CER {stats['rec_check_cer']}"
+            + (f", dropped {stats['dropped_by_rec_check']} lines" if "dropped_by_rec_check" in stats else ""))
+
+
 # ---------------------------------------------------------------- self-test
 
 def self_test():
@@ -898,6 +992,8 @@ def main():
     ap.add_argument("--max-jobs", type=int, default=0, help="stop after this many shards (0: all)")
     ap.add_argument("--only", choices=["all", "val", "train"], default="all")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--recheck", action="store_true",
+                    help="apply the rec.pt check to real shards built without it, then exit")
     ap.add_argument("--self-test", action="store_true", help="check the label rules and exclusions, then exit")
     args = ap.parse_args()
     if args.self_test:
@@ -921,7 +1017,11 @@ def main():
         json.dump(dict(train=[doc_key(d) for d in train_docs], val=[doc_key(d) for d in val_docs],
                        excluded=sorted(EXCLUDED)), f, indent=1)
     det = Detector(os.path.join(ROOT, "models", "det.pt"))
+    rec_check = RecCheck(os.path.join(ROOT, "models"))
     synth = None
+    if args.recheck:
+        recheck(rec_check, args.out, args.seed)
+        return
 
     # The job list: held-out docs first (small), then train docs and synthetic
     # shards interleaved one for one, each list in a seeded order.
@@ -954,7 +1054,7 @@ def main():
                 pdf = plain_pdf(item, tmp_dir)
                 n = n_pages(pdf)
                 pages = pages_of(item, n, args.seed, VAL_PAGES_PER_DOC if kind == "val" else MAX_PAGES_PER_DOC)
-                stats = build_real_shard(det, item, pages, path, args.seed, kind == "val", tmp_dir)
+                stats = build_real_shard(det, item, pages, path, args.seed, kind == "val", tmp_dir, rec_check)
             else:
                 if synth is None:
                     synth = Synth(text_pool(train_docs, tmp_dir, args.seed, os.path.join(args.out, "textpool.txt")),
