@@ -1013,9 +1013,11 @@ def main():
     train_docs = [d for d in docs if not is_val_doc(d)]
     log(f"{len(docs)} documents: {len(train_docs)} train, {len(val_docs)} held out: "
         + ", ".join(doc_key(d) for d in val_docs))
-    with open(os.path.join(args.out, "docs.json"), "w") as f:
+    docs_json = os.path.join(args.out, "docs.json")
+    with open(docs_json + ".%d.tmp" % os.getpid(), "w") as f:  # workers write it side by side
         json.dump(dict(train=[doc_key(d) for d in train_docs], val=[doc_key(d) for d in val_docs],
                        excluded=sorted(EXCLUDED)), f, indent=1)
+    os.replace(docs_json + ".%d.tmp" % os.getpid(), docs_json)
     det = Detector(os.path.join(ROOT, "models", "det.pt"))
     rec_check = RecCheck(os.path.join(ROOT, "models"))
     synth = None
