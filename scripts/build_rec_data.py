@@ -1070,7 +1070,8 @@ def main():
             continue
         n_done += 1
         for k, v in stats.items():
-            totals[k] = totals.get(k, 0) + v
+            if isinstance(v, int):  # counts (rec_check_cer is a rate, or None)
+                totals[k] = totals.get(k, 0) + v
         log(f"{os.path.basename(path)}: kept {stats.get('kept', 0)} of {stats.get('boxes', 0)} boxes | totals "
             + json.dumps(totals, sort_keys=True) + f" | {n_done} shards, {time.time() - t0:.0f} s")
         if args.max_jobs and n_done >= args.max_jobs:
