@@ -958,16 +958,6 @@ def self_test():
 
 # ---------------------------------------------------------------- main
 
-def real_jobs(docs, seed, val):
-    """(shard name, doc, pages) for every document chunk, in a seeded order."""
-    jobs = []
-    for d in docs:
-        if is_val_doc(d) != val:
-            continue
-        jobs.append(d)
-    return jobs
-
-
 def pages_of(doc, n, seed, limit):
     rng = np.random.default_rng(stable_hash(seed, "pages", doc_key(doc)))
     if n <= limit:
@@ -1025,23 +1015,23 @@ def main():
         return
 
     # The job list: held-out docs first (small), then train docs and synthetic
-    # shards interleaved one for one, each list in a seeded order.
+    # shards interleaved one for one, each list in a seeded order. A job's slot
+    # picks its worker: a (real, synthetic) pair goes to one worker, so every
+    # worker builds both kinds.
     jobs = []
     if args.only in ("all", "val"):
-        jobs += [("val", d) for d in val_docs]
-        jobs += [("valsynth", k) for k in range(4)]
+        jobs += [("val", d, j) for j, d in enumerate(val_docs)]
+        jobs += [("valsynth", k, k) for k in range(4)]
     if args.only in ("all", "train"):
         order = sorted(train_docs, key=lambda d: stable_hash(args.seed, "order", doc_key(d)))
-        real = [("real", d) for d in order]
-        syn = [("synth", k) for k in range(args.synth_shards)]
-        for i in range(max(len(real), len(syn))):
-            if i < len(real):
-                jobs.append(real[i])
-            if i < len(syn):
-                jobs.append(syn[i])
+        for i in range(max(len(order), args.synth_shards)):
+            if i < len(order):
+                jobs.append(("real", order[i], i))
+            if i < args.synth_shards:
+                jobs.append(("synth", i, i))
     totals, n_done, t0 = {}, 0, time.time()
-    for j, (kind, item) in enumerate(jobs):
-        if j % wn != wi:
+    for kind, item, slot in jobs:
+        if slot % wn != wi:
             continue
         if kind in ("val", "real"):
             path = os.path.join(args.out, "val" if kind == "val" else "train", f"real_{shard_name(item)}.npz")

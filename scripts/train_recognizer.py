@@ -366,6 +366,7 @@ def export(args):
 
 def train(args):
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
     model = LatinRec(rec_charset.N_CLASSES, args.arch)
     log(f"model {args.arch}: {sum(p.numel() for p in model.parameters()) / 1e6:.3f} M parameters, "
@@ -430,6 +431,10 @@ def train(args):
             logp = model(x).log_softmax(-1).transpose(0, 1)  # [T, N, C]
             loss = ctc(logp, tg, il, tl)
             opt.zero_grad(set_to_none=True)
+            if not torch.isfinite(loss):
+                log(f"step {step}: loss {float(loss)}, batch skipped")
+                batch_pos += 1
+                continue
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
