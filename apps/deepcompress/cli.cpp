@@ -857,7 +857,8 @@ ExitCode run_checked(int argc, char** argv, const Env& env) {
         compute = text_only ? ComputeChoice{"none", "none"} : resolve_compute(options);
         log->debug("cache keys: device {}, precision {}", compute->device_kind, compute->precision);
       }
-      r.key_inputs = {.file_sha256 = r.sha256, .models_sha256 = *models_sha256, .compute = *compute};
+      r.key_inputs = {
+          .file_sha256 = r.sha256, .models_sha256 = *models_sha256, .compute = *compute, .lock = {}};
       r.facts_key = cache_key(r.key_inputs, options, "facts");
       if (!options.force && run.try_cached(r)) continue;
     }
