@@ -45,7 +45,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rec_charset  # noqa: E402
-from build_rec_data import short_letters  # noqa: E402
+from build_rec_data import levenshtein as edit_distance, short_letters  # noqa: E402
 
 HEIGHT = 32
 STRIDE = 4
@@ -235,16 +235,6 @@ def load_val(data_dir, max_lines):
         if len(sets[k]) > max_lines:
             sets[k] = rng.sample(sets[k], max_lines)
     return sets
-
-
-def edit_distance(a, b):
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def greedy_decode(logits):
