@@ -403,6 +403,15 @@ def n_pages_of(pdf):
     return int(m.group(1)) if m else 0
 
 
+def print_to_pdf(html, pdf):
+    """Prints html to pdf with headless Chromium (its default Letter page, no header/footer line).
+    scripts/bench_ocr.py uses this too."""
+    tmp = pdf + ".tmp"
+    run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={tmp}", "file://" + os.path.abspath(html)])
+    os.replace(tmp, pdf)
+
+
 def build_corpus(corpus_dir, names, rebuild):
     os.makedirs(corpus_dir, exist_ok=True)
     docs = []
@@ -413,10 +422,7 @@ def build_corpus(corpus_dir, names, rebuild):
             die(f"{html} missing (package {package})")
         pdf = os.path.join(corpus_dir, name + ".pdf")
         if rebuild or not os.path.exists(pdf):
-            tmp = pdf + ".tmp"
-            run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                 f"--print-to-pdf={tmp}", "file://" + html])
-            os.replace(tmp, pdf)
+            print_to_pdf(html, pdf)
         docs.append((name, package, html, pdf, n_pages_of(pdf)))
     return docs
 
