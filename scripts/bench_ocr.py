@@ -144,6 +144,13 @@ HTML_CORPUS = [
     ("devref-fr-ch7", "fr", DR + "fr/beyond-pkging.html", [2, 5, 6]),  # developers-reference-fr
     ("devref-de-ch7", "de", DR + "de/beyond-pkging.html", [2, 4, 7]),  # developers-reference-de
 ]
+# Issue 13's documents for the independent evaluation (basenames without .gz):
+# bench_ocr refuses to start when CORPUS names one.
+RESERVED = {
+    "ltnews35.pdf", "tugboat-babelbib.pdf", "amsldoc.pdf", "booktabs.pdf", "listings.pdf", "R-intro.pdf",
+    "octave.pdf", "refcard-a4.pdf", "bodeplot.pdf", "maximabook-19-Sept-2004.pdf", "debian-reference.fr.pdf",
+    "struktex.de.pdf",
+}
 MIN_GT_CHARS = 200
 DPI = 200
 STAGES = ["render", "preprocess", "detect", "classify", "recognize", "post-process"]
@@ -727,6 +734,9 @@ def main():
     ap.add_argument("--skip-deepcompress", action="store_true")
     args = ap.parse_args()
 
+    reserved = sorted({os.path.basename(p).removesuffix(".gz") for _, _, p, _ in CORPUS} & RESERVED)
+    if reserved:
+        sys.exit(f"bench_ocr: CORPUS uses documents reserved for issue 13's evaluation: {', '.join(reserved)}")
     sets = [x for x in args.sets.split(",") if x]
     for x in sets:
         if x not in SETS:
