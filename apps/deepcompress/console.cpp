@@ -12,8 +12,8 @@
 #include <atomic>
 #include <cstdio>
 
-#include "common/log.hpp"
-#include "encode/writers.hpp"
+#include "deepcompress/log.hpp"
+#include "deepcompress/json.hpp"
 
 namespace deepcompress::cli {
 namespace {
