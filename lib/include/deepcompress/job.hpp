@@ -84,8 +84,9 @@ class Job {
   // cannot be written (checked before any page is read).
   void check_outputs_writable() const;
 
-  // Runs the job. A bad document fails alone (sinks.error_line); throws Error for model,
-  // device and configuration failures and for what a sink throws.
+  // Runs the job; once per Job. A bad document fails alone (sinks.error_line); throws Error
+  // for model, device and configuration failures (kConfig also for a second run, or no
+  // write_stdout sink without an output_dir) and for what a sink throws.
   JobReport run(const JobInputs& inputs, const JobSinks& sinks, const JobControl& control);
 
  private:

@@ -66,6 +66,7 @@ struct Job::Impl {
   std::optional<PriceTable> prices;
 
   // Per run().
+  bool ran = false;
   const JobSinks* sinks = nullptr;
   JobControl control;
   std::vector<Record> records;
@@ -401,6 +402,11 @@ void Job::Impl::write_report(const fs::path& path, const std::string& text) {
 
 JobReport Job::run(const JobInputs& inputs, const JobSinks& sinks, const JobControl& control) {
   Impl& job = *impl_;
+  if (job.ran) throw Error(ErrorKind::kConfig, "a Job runs once");
+  job.ran = true;
+  if (job.options.output_dir.empty() && !sinks.write_stdout) {
+    throw Error(ErrorKind::kConfig, "no output directory and no write_stdout sink");
+  }
   job.sinks = &sinks;
   job.control = control;
   job.open_cache();
