@@ -12,8 +12,9 @@
 #include <atomic>
 #include <cstdio>
 
-#include "common/log.hpp"
-#include "encode/writers.hpp"
+#include "deepcompress/log.hpp"
+#include "deepcompress/error.hpp"
+#include "deepcompress/json.hpp"
 
 namespace deepcompress::cli {
 namespace {
@@ -206,6 +207,24 @@ void setup_logging(const Options& options, const std::shared_ptr<ProgressLine>& 
   log->set_level(level);
   spdlog::drop(kLoggerName);
   spdlog::register_logger(log);
+}
+
+namespace {
+
+void write_stdout_now(const std::string& content) {
+  if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size() || std::fflush(stdout) != 0) {
+    throw Error(ErrorKind::kOutput, "cannot write to stdout");
+  }
+}
+
+}  // namespace
+
+// Clears the progress line first: on a terminal shared with stderr, text
+// written behind it would be glued to it.
+void write_stdout(const std::string& content) {
+  auto progress = active_progress();
+  if (!progress) return write_stdout_now(content);
+  progress->before_stdout([&] { write_stdout_now(content); }, content.empty() || content.back() == '\n');
 }
 
 }  // namespace deepcompress::cli

@@ -70,6 +70,11 @@ enum class ProgressMode { kAuto, kOn, kOff };
 // off. kOn draws it on any stderr and at any log level.
 bool wants_progress(ProgressMode mode, const Options& options);
 
+// Writes content to stdout and flushes, clearing the progress line first (on a terminal
+// shared with stderr, text written behind it would be glued to it). Throws
+// Error(kOutput) when stdout cannot be written.
+void write_stdout(const std::string& content);
+
 // The progress line in use, or nullptr: stdout writes clear it.
 std::shared_ptr<ProgressLine> active_progress();
 

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_io.hpp"
+#include "deepcompress/json.hpp"
 #include "deepcompress/types.hpp"
 
 namespace deepcompress {
@@ -42,34 +44,8 @@ std::string cost_json(const std::vector<CostEstimate>& costs);
 // "page", "line", "offset", "length", "type"}, never the replaced value; "" when none.
 std::string redaction_report_lines(const std::string& input, const std::vector<Redaction>& redactions);
 
-// Appends s as a JSON string literal; invalid UTF-8 bytes become U+FFFD.
-void append_json_string(std::string& out, std::string_view s);
+// append_json_string: deepcompress/json.hpp.
 
-// Writes content to a temporary file in path's directory, then renames it
-// over path: readers never see a partial file. The file gets mode (umask
-// ignored). Throws Error(kOutput) naming the file; leaves no temporary file
-// behind on failure.
-void write_file_atomic(const std::filesystem::path& path, const std::string& content, unsigned mode = 0644);
-
-// This host's name as write_file_atomic puts it in temporary names
-// (".<name>.tmp.<host>.<pid>.XXXXXX"): at most 64 characters, each not a
-// letter, digit or '-' replaced by '_'. Thread-safe.
-const std::string& temporary_host_tag();
-
-// Checks, before any work, that write_file_atomic can later write a file at
-// path: its directory exists or can be created, and a file can be created in
-// it (a probe file, removed at once); path is not a directory. Throws
-// Error(kOutput) naming path. A full disk passes: it holds an empty file.
-void check_writable_file(const std::filesystem::path& path);
-
-// The same for a directory that outputs go under: created if missing.
-void check_writable_directory(const std::filesystem::path& dir);
-
-// Removes the temporary files write_file_atomic left under dir (recursively)
-// when its process was killed mid-write (kill -9, power loss): those written
-// on this host (temporary_host_tag) whose writer pid no longer runs. Another
-// host's temporaries (a shared NFS folder) and names without a host (older
-// versions) are never removed. Returns the paths removed; never throws.
-std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& dir);
+// File writing (write_file_atomic, ...): common/file_io.hpp.
 
 }  // namespace deepcompress

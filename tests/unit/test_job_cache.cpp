@@ -18,7 +18,7 @@
 #include "deepcompress/error.hpp"
 #include "deepcompress/options.hpp"
 #include "encode/writers.hpp"
-#include "pipeline/cache.hpp"
+#include "job/cache.hpp"
 
 using deepcompress::cache_key;
 using deepcompress::CacheKeyInputs;

@@ -1,11 +1,11 @@
-#include "report.hpp"
+#include "job/report.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
-namespace deepcompress::cli {
+namespace deepcompress {
 namespace {
 
 constexpr std::size_t kMaxNameWidth = 48;
@@ -94,4 +94,4 @@ std::vector<std::string> summary_lines(const DocumentStats& total, int n_documen
   return out;
 }
 
-}  // namespace deepcompress::cli
+}  // namespace deepcompress

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/file_io.hpp"
 #include "deepcompress/engine.hpp"
 #include "deepcompress/options.hpp"
 
@@ -85,13 +86,5 @@ class OutputCache {
 // (so copies of a file share an entry) and gets the real one back here.
 // Returns json unchanged if it does not start like to_json()'s output.
 std::string json_with_path(const std::string& json, const std::string& path);
-
-// Writes content atomically unless path already holds exactly these bytes
-// (then the file, and its mtime, are left alone). Creates parent
-// directories. Returns true if it wrote. Throws Error(kOutput) naming path.
-bool write_file_if_changed(const std::filesystem::path& path, const std::string& content);
-
-// The whole file, or nullopt when it cannot be read.
-std::optional<std::string> read_file_bytes(const std::filesystem::path& path);
 
 }  // namespace deepcompress

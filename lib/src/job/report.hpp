@@ -6,7 +6,7 @@
 #include "config/prices.hpp"
 #include "encode/stats.hpp"
 
-namespace deepcompress::cli {
+namespace deepcompress {
 
 // One measured document of the run (ok or cached).
 struct StatsRow {
@@ -24,4 +24,4 @@ std::string stats_table(const std::vector<StatsRow>& rows, const DocumentStats& 
 std::vector<std::string> summary_lines(const DocumentStats& total, int n_documents, const PriceTable* prices,
                                        const std::vector<CostEstimate>& costs);
 
-}  // namespace deepcompress::cli
+}  // namespace deepcompress

@@ -1,4 +1,4 @@
-#include "pipeline/cache.hpp"
+#include "job/cache.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -143,28 +143,6 @@ std::string json_with_path(const std::string& json, const std::string& path) {
   const auto end = head.find(",\n  \"status\"");
   if (end == std::string::npos) return json;
   return head.substr(0, end) + json.substr(kJsonPathPrefix.size());
-}
-
-std::optional<std::string> read_file_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(out).str();
-}
-
-bool write_file_if_changed(const fs::path& path, const std::string& content) {
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == content.size() && !ec) {
-    if (auto existing = read_file_bytes(path); existing && *existing == content) return false;
-  }
-  if (path.has_parent_path()) {
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) throw Error(ErrorKind::kOutput, "cannot create directory: " + ec.message(), path.parent_path());
-  }
-  write_file_atomic(path, content);
-  return true;
 }
 
 }  // namespace deepcompress
