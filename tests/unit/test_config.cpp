@@ -180,8 +180,18 @@ TEST_CASE("valid special values are accepted", "[config]") {
 TEST_CASE("unknown DEEPCOMPRESS_ env vars are errors, app-level ones are not", "[config]") {
   CHECK_THAT(config_error(env_source({{"DEEPCOMPRESS_ENGINE_BACH_SIZE", "3"}})),
              Catch::Contains("DEEPCOMPRESS_ENGINE_BACH_SIZE"));
-  CHECK_NOTHROW(load_options(env_source(
-      {{"DEEPCOMPRESS_CONFIG", "x.toml"}, {"DEEPCOMPRESS_PDF_PASSWORD", "secret"}, {"HOME", "/root"}})));
+  CHECK_NOTHROW(load_options(env_source({{"DEEPCOMPRESS_CONFIG", "x.toml"},
+                                          {"DEEPCOMPRESS_PDF_PASSWORD", "secret"},
+                                          {"DEEPCOMPRESS_SHARD_COUNT", "2"},
+                                          {"DEEPCOMPRESS_BINARY", "/bin/true"},
+                                          {"HOME", "/root"}})));
+}
+
+TEST_CASE("a typo of an option's env name outside its section is an error with a hint", "[config]") {
+  // DEEPCOMPRESS_MODEL_DIR is not under the "models" section's prefix, so only
+  // the edit distance to DEEPCOMPRESS_MODELS_DIR catches it.
+  std::string message = config_error(env_source({{"DEEPCOMPRESS_MODEL_DIR", "/opt/models"}}));
+  CHECK_THAT(message, Catch::Contains("DEEPCOMPRESS_MODEL_DIR") && Catch::Contains("did you mean DEEPCOMPRESS_MODELS_DIR"));
 }
 
 TEST_CASE("parse_page_ranges", "[config]") {

@@ -76,18 +76,22 @@ void apply_env(Options& options, const std::map<std::string, std::string>& env) 
       set_option(options, info.key, it->second, fmt::format("env {}", info.env));
     }
   }
-  // Only names under one of our sections "look like ours": DEEPCOMPRESS_CONFIG,
-  // DEEPCOMPRESS_PDF_PASSWORD and test-harness variables are not options.
+  // A name "looks like ours" when it is under one of our sections or a typo of
+  // an option's name; DEEPCOMPRESS_CONFIG, DEEPCOMPRESS_PDF_PASSWORD and
+  // test-harness variables are neither.
   for (const auto& entry : env) {
     const std::string& name = entry.first;  // not a structured binding: clang 14 cannot capture those
-    bool ours = std::any_of(sections.begin(), sections.end(),
-                            [&](const std::string& s) { return name.starts_with(s); });
+    if (!name.starts_with("DEEPCOMPRESS_")) continue;
     bool known =
         std::any_of(table.begin(), table.end(), [&](const OptionInfo& info) { return info.env == name; });
-    if (ours && !known) {
-      throw Error(ErrorKind::kConfig, fmt::format("unknown environment variable {} (no such option; see "
-                                                  "--print-config for the keys)",
-                                                  name));
+    if (known) continue;
+    bool ours = std::any_of(sections.begin(), sections.end(),
+                            [&](const std::string& s) { return name.starts_with(s); });
+    const config::Spec* near = config::near_env_spec(name);
+    if (ours || near != nullptr) {
+      std::string hint = near != nullptr ? fmt::format("; did you mean {}?", config::env_name(near->key))
+                                         : std::string("; see --print-config for the keys");
+      throw Error(ErrorKind::kConfig, fmt::format("unknown environment variable {} (no such option{})", name, hint));
     }
   }
 }

@@ -449,6 +449,13 @@ const Spec* find_spec(std::string_view key) {
   return nullptr;
 }
 
+const Spec* near_env_spec(std::string_view name) {
+  for (const Spec& s : specs()) {
+    if (near(name, env_name(s.key))) return &s;
+  }
+  return nullptr;
+}
+
 std::string unknown_key_message(std::string_view key, std::string_view origin) {
   std::string msg = fmt::format("unknown key '{}' ({})", key, origin);
   for (const Spec& s : specs()) {

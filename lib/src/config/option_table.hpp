@@ -48,6 +48,10 @@ std::string unknown_key_message(std::string_view key, std::string_view origin);
 // "DEEPCOMPRESS_ENGINE_BATCH_SIZE" for "engine.batch_size".
 std::string env_name(std::string_view key);
 
+// The option whose environment name is at most 2 edits from `name` (a likely
+// typo such as DEEPCOMPRESS_MODEL_DIR for DEEPCOMPRESS_MODELS_DIR), or nullptr.
+const Spec* near_env_spec(std::string_view name);
+
 // "1..64", "(0, 1)", "txt | json"; empty for free-form strings.
 std::string allowed_values(const Spec& spec);
 
