@@ -114,7 +114,13 @@ TEST_CASE("cost estimate: price per 1M input tokens, images by each model's form
   DocumentStats stats;
   stats.n_tokens_faithful = 1000;
   stats.n_tokens_compact = 800;
-  for (int p = 1; p <= 2; ++p) stats.pages.push_back({.page_number = p, .width_px = 1654, .height_px = 2339});
+  for (int p = 1; p <= 2; ++p) {
+    PageStats page_stats;
+    page_stats.page_number = p;
+    page_stats.width_px = 1654;
+    page_stats.height_px = 2339;
+    stats.pages.push_back(page_stats);
+  }
 
   const std::vector<CostEstimate> costs = estimate_cost(table, stats);
   REQUIRE(costs.size() == 2);
@@ -201,7 +207,9 @@ TEST_CASE("recall reference: wrapped words rejoined inside blocks, on both sides
                 line_at("7", 500, 1350, 20, 30)};
   page.text = "Fontconfig User Guide\n\nLoad the per-user cus-\ntomization file, then the configura-\n\n"
               "tion of the system.\n\n7\n";
-  const DocumentResult doc{.path = "f.pdf", .pages = {page}};
+  DocumentResult doc;
+  doc.path = "f.pdf";
+  doc.pages = {page};
   const DocumentStructure l1 = analyze_structure(doc, {.level = 1});
   REQUIRE(l1.pages[0].furniture_lines == std::vector<std::size_t>{4});  // the page number
   CHECK(faithful_body(page, l1.pages[0]) ==
@@ -259,7 +267,7 @@ TEST_CASE("stats record: a cached document reports the same figures", "[encode][
   CHECK(redactions[0].length_bytes == 11);
   CHECK(redaction_report_lines("a.pdf", redactions) == redaction_report_lines("a.pdf", doc.redactions));
 
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(), std::string("hello\n"), record.substr(0, record.size() - 1), record + "page 1 2\n",
         record + "extra 1\n", std::string("deepcompress-stats 1\ntokenizer o200k_base\n")}) {
     INFO(bad);

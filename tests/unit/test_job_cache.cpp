@@ -49,6 +49,7 @@ class TempDir {
 const CacheKeyInputs kBase{.file_sha256 = std::string(64, 'a'),
                            .models_sha256 = std::string(64, 'b'),
                            .compute = {"cpu", "fp32"},
+                           .lock = {},
                            .version = "0.1.0"};
 
 // Another valid value for the option: the first candidate set_option accepts that

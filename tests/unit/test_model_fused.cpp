@@ -81,7 +81,7 @@ const Inputs& inputs() {
     result.lines.reshape({kLines, 3, kRecHeightPx, width_px});
     for (int i = 0; i < kLines; ++i) {
       to_recognizer_input(crops[static_cast<std::size_t>(i)], width_px,
-                          result.lines.data.data() + std::size_t{i} * 3 * kRecHeightPx * width_px, kRecWidthScale);
+                          result.lines.data.data() + static_cast<std::size_t>(i) * 3 * kRecHeightPx * width_px, kRecWidthScale);
     }
     return result;
   }();
@@ -102,7 +102,7 @@ std::vector<std::string> read_lines(OcrModels& models) {
   const int n_steps = static_cast<int>(probs.shape[1]), n_classes = static_cast<int>(probs.shape[2]);
   std::vector<std::string> lines;
   for (int i = 0; i < kLines; ++i) {
-    const float* line = probs.data.data() + std::size_t{i} * n_steps * n_classes;
+    const float* line = probs.data.data() + static_cast<std::size_t>(i) * n_steps * n_classes;
     lines.push_back(ctc_greedy_decode(line, n_steps, n_classes, dictionary).text);
   }
   return lines;
